@@ -1,0 +1,232 @@
+"""Live fan-out benchmark: one board open in many browsers, a series of moves.
+
+Starts a real server (gunicorn with gunicorn.conf.py, gthread workers) on a
+fresh database, opens N event streams on one board (default 100), then makes
+M card moves one after the other through the server's move route
+(POST /boards/<id>/initiatives/<iid>/move, as the browser does). For every
+move and every stream it records the time from the move's HTTP response to
+the event's arrival on that stream, and prints p50/p95/max of those, of the
+time until the *last* stream had each move, and whether every stream got
+every event, in order, exactly once.
+
+    .venv/bin/python bench/live_fanout.py                  # SQLite
+    .venv/bin/python bench/live_fanout.py --postgres postgresql://postgres@127.0.0.1:5432/test
+
+The arrival can precede the response (the server sends the response after
+the commit that also wakes the streams), so small negative times are real.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import threading
+import time
+
+from _setup import FreshDatabase, fill_board
+
+from board.models import STAGES, Initiative
+from tests.server_processes import ServerProcess, SignedInClient, session_cookie
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class StreamClient(threading.Thread):
+    """One open board: reads its event stream and notes when each event came."""
+
+    def __init__(self, base_url: str, path: str, cookie: str):
+        super().__init__(daemon=True)
+        host = base_url.split("//", 1)[1]
+        self.conn = http.client.HTTPConnection(host, timeout=30)
+        self.path = path
+        self.cookie = cookie
+        self.connected = threading.Event()
+        self.arrivals: list[tuple[int, float]] = []  # (event id, monotonic time)
+        self.error: str | None = None
+        self.stop = False
+
+    def run(self):
+        try:
+            self.conn.request("GET", self.path, headers={"Cookie": self.cookie})
+            response = self.conn.getresponse()
+            if response.status != 200:
+                self.error = f"HTTP {response.status}"
+                self.connected.set()
+                return
+            self.connected.set()
+            event_id, kind = None, None
+            while not self.stop:
+                line = response.readline()
+                if not line:
+                    return
+                line = line.decode().rstrip("\n")
+                if line.startswith("id: "):
+                    event_id = int(line[4:])
+                elif line.startswith("event: "):
+                    kind = line[7:]
+                elif line == "":
+                    if kind == "change" and event_id is not None:
+                        self.arrivals.append((event_id, time.monotonic()))
+                    event_id, kind = None, None
+        except Exception as error:  # a benchmark reports, it does not crash
+            if not self.stop:
+                self.error = repr(error)
+        finally:
+            self.connected.set()
+
+    def close(self):
+        self.stop = True
+        try:
+            self.conn.sock and self.conn.sock.shutdown(2)
+        except OSError:
+            pass
+        self.conn.close()
+
+
+def run(args) -> int:
+    database = FreshDatabase(args.postgres)
+    server = None
+    clients: list[StreamClient] = []
+    try:
+        app = database.make_app()
+        with app.app_context():
+            board, user = fill_board(args.cards, comments_every=1000)
+            board_id = board.id
+            cookie = session_cookie(user)
+            cards = [
+                (c.id, c.stage, c.version)
+                for c in Initiative.query.filter_by(board_id=board_id).order_by(Initiative.id)
+            ]
+        kind = "PostgreSQL" if args.postgres else "SQLite"
+        server = ServerProcess(
+            database.url,
+            threads=args.threads,
+            env={"GUNICORN_WORKERS": str(args.workers), "LIVE_HEARTBEAT_SECONDS": "5"},
+        ).start()
+
+        path = f"/boards/{board_id}/events"
+        clients = [StreamClient(server.url, path, cookie) for _ in range(args.streams)]
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.connected.wait(30)
+        failed = [c.error for c in clients if c.error]
+        if failed:
+            print(f"{len(failed)} streams failed to open: {failed[:3]}")
+            return 1
+        time.sleep(1.0)  # every stream past its first round
+
+        browser = SignedInClient(server.url, cookie, board_id)
+        sent: list[float] = []
+        answered: list[float] = []
+        state = {card_id: (stage, version) for card_id, stage, version in cards}
+        stage_names = [str(s) for s in STAGES]
+        order = [card_id for card_id, *_ in cards]
+        for i in range(args.moves):
+            card_id = order[i % len(order)]
+            stage, version = state[card_id]
+            target = stage_names[(stage_names.index(stage) + 1) % 4]
+            status, request_sent, response_arrived = browser.move(card_id, target, version, stage)
+            if status != 200:
+                raise RuntimeError(f"move {i + 1}: HTTP {status}")
+            sent.append(request_sent)
+            answered.append(response_arrived)
+            state[card_id] = (target, version + 1)
+            time.sleep(args.pause)
+
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if all(len(c.arrivals) >= args.moves for c in clients):
+                break
+            time.sleep(0.05)
+
+        latencies, last_arrivals, from_request, complete, in_order = [], [], [], 0, 0
+        event_ids = None
+        for client in clients:
+            ids = [event_id for event_id, _ in client.arrivals]
+            if len(ids) == args.moves and len(set(ids)) == args.moves:
+                complete += 1
+            if ids == sorted(ids):
+                in_order += 1
+            if event_ids is None and len(ids) == args.moves:
+                event_ids = ids
+        for k in range(args.moves):
+            arrivals = [c.arrivals[k][1] - answered[k] for c in clients if len(c.arrivals) > k]
+            latencies.extend(arrivals)
+            from_request.extend(c.arrivals[k][1] - sent[k] for c in clients if len(c.arrivals) > k)
+            if len(arrivals) == len(clients):
+                last_arrivals.append(max(arrivals))
+
+        def ms(value):
+            return f"{value * 1000:7.1f} ms"
+
+        print(f"Live fan-out on {kind}: {args.streams} streams on one board, {args.moves} moves")
+        print(
+            f"  server: gunicorn gthread, {args.workers} workers x {args.threads} threads; "
+            f"pause between moves {args.pause * 1000:.0f} ms"
+        )
+        if latencies:
+            print(
+                f"  response -> arrival, per stream: p50 {ms(statistics.median(latencies))}  "
+                f"p95 {ms(percentile(latencies, 95))}  max {ms(max(latencies))}"
+            )
+        if from_request:
+            print(
+                f"  request sent -> arrival, per stream: "
+                f"p50 {ms(statistics.median(from_request))}  "
+                f"p95 {ms(percentile(from_request, 95))}  max {ms(max(from_request))}"
+            )
+        if last_arrivals:
+            print(
+                f"  response -> arrival on the last of {args.streams} streams: "
+                f"p50 {ms(statistics.median(last_arrivals))}  "
+                f"p95 {ms(percentile(last_arrivals, 95))}  max {ms(max(last_arrivals))}"
+            )
+        print(
+            f"  streams that got every event exactly once: {complete}/{len(clients)}; "
+            f"in order: {in_order}/{len(clients)}; "
+            f"delivered {sum(len(c.arrivals) for c in clients)}/{args.streams * args.moves}"
+        )
+        ok = complete == len(clients) and in_order == len(clients)
+        print("  ALL STREAMS GOT ALL EVENTS" if ok else "  SOME EVENTS WERE NOT DELIVERED")
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "database": kind,
+                        "p50_ms": statistics.median(latencies) * 1000,
+                        "p95_ms": percentile(latencies, 95) * 1000,
+                        "complete": complete,
+                        "streams": len(clients),
+                    }
+                )
+            )
+        return 0 if ok else 1
+    finally:
+        for client in clients:
+            client.close()
+        if server is not None:
+            server.stop()
+        database.drop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="PostgreSQL server URL (a database is made and dropped)")
+    parser.add_argument("--streams", type=int, default=100)
+    parser.add_argument("--moves", type=int, default=40)
+    parser.add_argument("--pause", type=float, default=0.25, help="seconds between moves")
+    parser.add_argument("--cards", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=128)
+    parser.add_argument("--json", action="store_true", help="also print a JSON summary")
+    raise SystemExit(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

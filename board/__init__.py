@@ -1,0 +1,74 @@
+"""Tiltagstavlen: a live kanban board for the strategy work of Norddjurs
+Kommune's Socialområdet. `create_app` is the app factory (as in Flask's
+tutorial)."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_object(config_module.Config)
+    app.config.update(config_module.from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    config_module.check_production_settings(app.config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from . import database, errors, formatting, security
+
+    database.init_app(app)
+    formatting.register(app)
+    errors.register(app)
+    security.init_app(app)
+
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .boards.views import bp as boards_bp
+    from .comments.views import bp as comments_bp
+    from .editing.views import bp as editing_bp
+    from .importer.views import bp as importer_bp
+    from .live.views import bp as live_bp
+    from .moves.views import bp as moves_bp
+    from .reports.views import bp as reports_bp
+    from .share.views import bp as share_bp
+
+    for blueprint in (
+        auth_bp,
+        admin_bp,
+        boards_bp,
+        moves_bp,
+        editing_bp,
+        comments_bp,
+        share_bp,
+        live_bp,
+        reports_bp,
+        importer_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+    from . import live
+
+    live.init_app(app)
+
+    from . import cli
+
+    cli.register(app)
+    return app

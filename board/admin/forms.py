@@ -1,0 +1,106 @@
+"""Forms of the administration pages. Rules that need the database (unique
+e-mail, last administrator) are checked by the services and shown as field
+errors."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from ..models import Role
+from .services import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
+
+# (value, label): "" is no membership.
+ROLE_CHOICES = [
+    ("", "Ingen adgang"),
+    (Role.LEDER.value, Role.LEDER.label),
+    (Role.MED.value, Role.MED.label),
+]
+
+
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in ROLE_CHOICES]
+
+
+_password_length = Length(
+    min=PASSWORD_MIN,
+    max=PASSWORD_MAX,
+    message=f"Adgangskoden skal være {PASSWORD_MIN}-{PASSWORD_MAX} tegn.",
+)
+
+
+def _name_field():
+    return StringField(
+        "Navn",
+        validators=[
+            DataRequired("Skriv et navn."),
+            Length(max=NAME_MAX, message=f"Navnet må højst være {NAME_MAX} tegn."),
+        ],
+    )
+
+
+class CreateUserForm(FlaskForm):
+    email = EmailField(
+        "E-mail",
+        validators=[
+            DataRequired("Skriv en e-mailadresse."),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Skriv en gyldig e-mailadresse."),
+            Length(max=EMAIL_MAX),
+        ],
+    )
+    name = _name_field()
+    password = PasswordField(
+        "Adgangskode",
+        description=f"Mindst {PASSWORD_MIN} tegn. Giv den til brugeren ad en sikker vej.",
+        validators=[DataRequired("Skriv en adgangskode."), _password_length],
+    )
+    is_admin = BooleanField("Administrator (må administrere brugere, tavler og links)")
+
+
+class UserDetailsForm(FlaskForm):
+    name = _name_field()
+    is_admin = BooleanField("Administrator")
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(
+        "Ny adgangskode",
+        description=f"Mindst {PASSWORD_MIN} tegn. Brugerens åbne sessioner afsluttes.",
+        validators=[DataRequired("Skriv en adgangskode."), _password_length],
+    )
+    confirm = PasswordField(
+        "Gentag adgangskoden",
+        validators=[EqualTo("password", "De to adgangskoder er ikke ens.")],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token (deactivate, reactivate)."""
+
+
+def roles_form(boards, roles):
+    """One role choice per board: "board_<id>" → "", "leder" or "med"."""
+
+    class RolesForm(FlaskForm):
+        pass
+
+    for board in boards:
+        setattr(
+            RolesForm,
+            f"board_{board.id}",
+            SelectField(board.title, choices=role_choices(), default=""),
+        )
+    return RolesForm(data={f"board_{board_id}": role.value for board_id, role in roles.items()})
+
+
+class MemberForm(FlaskForm):
+    """Add a user to a board, or change their role ("" removes)."""
+
+    user_id = SelectField("Bruger", coerce=int, validate_choice=True)
+    role = SelectField("Rolle", choices=role_choices())

@@ -1,0 +1,101 @@
+"""Log in and log out.
+
+Failed logins are rate limited twice (Flask-Limiter): per account (the
+e-mail typed, known or not, so the answer reveals nothing) and per client
+address. Only failed attempts count (`deduct_when`), so colleagues behind one
+municipal network address do not lock each other out by logging in. The
+limits are settings (LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import login_required, login_user, logout_user
+
+from ..extensions import limiter
+from .forms import LoginForm
+from .passwords import authenticate
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths: an open redirect would help phishing."""
+    if not target:
+        return url_for("boards.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("boards.index")
+    return target
+
+
+TOO_MANY_ATTEMPTS = (
+    "For mange mislykkede loginforsøg. Vent et kvarter, og prøv igen. "
+    "Har du glemt din adgangskode, kan administrationen nulstille den."
+)
+
+
+def _account_key() -> str:
+    # The e-mail as typed (normalised), hashed so that the limiter's storage
+    # and log lines hold no e-mail addresses.
+    email = (request.form.get("email") or "").strip().lower()
+    return "login-account:" + hashlib.sha256(email.encode("utf-8")).hexdigest()
+
+
+def _address_key() -> str:
+    return "login-address:" + (get_remote_address() or "unknown")
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=TOO_MANY_ATTEMPTS,
+    scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    key_func=_address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=TOO_MANY_ATTEMPTS,
+    scope="login-address",
+)
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        # The same message whether the e-mail or the password was wrong.
+        error = "Forkert e-mail eller adgangskode."
+    status = 401 if error else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error):
+    """The login page again, with the Danish message, and status 429."""
+    form = LoginForm(formdata=None, email=request.form.get("email", ""))
+    message = error.description if error.description else TOO_MANY_ATTEMPTS
+    return render_template("auth/login.html", form=form, error=message), 429
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("Du er logget ud.", "info")
+    return redirect(url_for("auth.login"))

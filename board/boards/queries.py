@@ -1,0 +1,261 @@
+"""Read models for the board page: a fixed handful of queries whatever the
+number of cards (see bench/board_render.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import STAGES, Board, Comment, Initiative, Objective, Stage, Theme
+
+# Eight theme colours (CSS classes theme-c0 .. theme-c7), picked by position.
+THEME_COLOURS = 8
+
+
+@dataclass
+class BoardFilter:
+    """The board's filter, from the query string (`tema`, `maal`)."""
+
+    theme_id: int | None = None
+    objective_id: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.theme_id is not None or self.objective_id is not None
+
+    def as_query(self) -> dict:
+        query = {}
+        if self.theme_id is not None:
+            query["tema"] = self.theme_id
+        if self.objective_id is not None:
+            query["maal"] = self.objective_id
+        return query
+
+
+@dataclass
+class BoardView:
+    board: Board
+    themes: list[Theme]
+    filter: BoardFilter
+    columns: dict[str, list[Initiative]]
+    theme_index: dict[int, int]  # theme id -> colour index
+    themes_by_id: dict[int, Theme]
+    objectives: dict[int, Objective]  # id -> objective
+    theme_counts: dict[int, int] = field(default_factory=dict)  # live cards per theme
+    objective_counts: dict[int, int] = field(default_factory=dict)
+    comment_counts: dict[int, int] = field(default_factory=dict)
+
+    def card(self, source) -> CardSummary:
+        """A CardSummary from a card row or an `Initiative` (or itself)."""
+        if isinstance(source, CardSummary):
+            return source
+        objective = self.objectives.get(source.objective_id)
+        status = getattr(source, "status_note", "")
+        return CardSummary(
+            id=source.id,
+            theme_id=source.theme_id,
+            objective_id=source.objective_id,
+            title=source.title,
+            status_first_line=first_line(status),
+            stage=source.stage,
+            position=source.position,
+            version=source.version,
+            colour=self.theme_index.get(source.theme_id, 0),
+            theme_title=self.themes_by_id[source.theme_id].title,
+            objective_number=objective.number if objective else "",
+            objective_label=objective.label if objective else "",
+            comment_count=self.comment_counts.get(source.id, 0),
+        )
+
+    @property
+    def total(self) -> int:
+        return sum(len(cards) for cards in self.columns.values())
+
+
+def parse_filter(args, board_themes: list[Theme]) -> BoardFilter:
+    """Read `tema` and `maal` from the query string. Unknown or malformed
+    values are ignored (a stale bookmark still shows the board), and an
+    objective implies its theme."""
+    theme_ids = {t.id: t for t in board_themes}
+    objective_theme = {o.id: t.id for t in board_themes for o in t.objectives}
+    theme_id = _int_or_none(args.get("tema"))
+    objective_id = _int_or_none(args.get("maal"))
+    if theme_id not in theme_ids:
+        theme_id = None
+    if objective_id not in objective_theme:
+        objective_id = None
+    if objective_id is not None:
+        if theme_id is not None and objective_theme[objective_id] != theme_id:
+            objective_id = None
+        else:
+            theme_id = objective_theme[objective_id]
+    return BoardFilter(theme_id=theme_id, objective_id=objective_id)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def load_themes(board_id: int) -> list[Theme]:
+    """Themes with their objectives: two queries."""
+    return list(
+        db.session.scalars(
+            sa.select(Theme)
+            .where(Theme.board_id == board_id)
+            .options(selectinload(Theme.objectives))
+            .order_by(Theme.position, Theme.id)
+        )
+    )
+
+
+class CardSummary(NamedTuple):
+    """Everything a card on the board shows, computed in Python once per card
+    so the template does plain attribute look-ups: a board of thousands of
+    cards stays cheap to load and render. `card_summary()` builds one from an
+    `Initiative` too, for single-card partials."""
+
+    id: int
+    theme_id: int
+    objective_id: int | None
+    title: str
+    status_first_line: str
+    stage: str
+    position: int
+    version: int
+    colour: int  # theme colour index (CSS class theme-c<n>)
+    theme_title: str
+    objective_number: str
+    objective_label: str
+    comment_count: int
+
+
+STATUS_PREVIEW_MAX = 160
+
+
+def first_line(text: str | None, limit: int = STATUS_PREVIEW_MAX) -> str:
+    """The first non-empty line of a status text, cut at a word near `limit`."""
+    line = next((ln.strip() for ln in (text or "").splitlines() if ln.strip()), "")
+    if len(line) <= limit:
+        return line
+    return line[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def load_cards(board_id: int, board_filter: BoardFilter, stages=STAGES) -> dict[str, list]:
+    """The live (non-archived) cards per column, in position order: one query."""
+    query = (
+        sa.select(
+            Initiative.id,
+            Initiative.board_id,
+            Initiative.theme_id,
+            Initiative.objective_id,
+            Initiative.title,
+            Initiative.status_note,
+            Initiative.stage,
+            Initiative.position,
+            Initiative.version,
+        )
+        .where(Initiative.board_id == board_id, Initiative.archived_at.is_(None))
+        .where(Initiative.stage.in_([str(s) for s in stages]))
+        .order_by(Initiative.stage, Initiative.position, Initiative.id)
+    )
+    if board_filter.objective_id is not None:
+        query = query.where(Initiative.objective_id == board_filter.objective_id)
+    elif board_filter.theme_id is not None:
+        query = query.where(Initiative.theme_id == board_filter.theme_id)
+    columns: dict[str, list] = {str(s): [] for s in stages}
+    for row in db.session.execute(query):
+        columns[row.stage].append(row)
+    return columns
+
+
+def load_comment_counts(board_id: int) -> dict[int, int]:
+    """Visible comments per card of a board (deleted and redacted ones
+    excluded): one query, whatever the number of cards."""
+    rows = db.session.execute(
+        sa.select(Comment.initiative_id, sa.func.count())
+        .join(Initiative, Initiative.id == Comment.initiative_id)
+        .where(
+            Initiative.board_id == board_id,
+            Comment.deleted_at.is_(None),
+            Comment.redacted_at.is_(None),
+        )
+        .group_by(Comment.initiative_id)
+    )
+    return dict(rows.all())
+
+
+def load_stage_counts(board_ids) -> dict[int, dict[str, int]]:
+    """Live cards per column for each board (the board list): one query."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {str(s): 0 for s in STAGES})
+    rows = db.session.execute(
+        sa.select(Initiative.board_id, Initiative.stage, sa.func.count())
+        .where(Initiative.board_id.in_(list(board_ids)), Initiative.archived_at.is_(None))
+        .group_by(Initiative.board_id, Initiative.stage)
+    )
+    for board_id, stage, count in rows:
+        counts[board_id][stage] = count
+    return counts
+
+
+def load_filter_counts(board_id: int) -> tuple[dict[int, int], dict[int, int]]:
+    """Live cards per theme and per objective, zero included by the caller: one query."""
+    theme_counts: dict[int, int] = defaultdict(int)
+    objective_counts: dict[int, int] = defaultdict(int)
+    rows = db.session.execute(
+        sa.select(Initiative.theme_id, Initiative.objective_id, sa.func.count())
+        .where(Initiative.board_id == board_id, Initiative.archived_at.is_(None))
+        .group_by(Initiative.theme_id, Initiative.objective_id)
+    )
+    for theme_id, objective_id, count in rows:
+        theme_counts[theme_id] += count
+        if objective_id is not None:
+            objective_counts[objective_id] += count
+    return dict(theme_counts), dict(objective_counts)
+
+
+def load_board_view(board: Board, args) -> BoardView:
+    themes = load_themes(board.id)
+    board_filter = parse_filter(args, themes)
+    rows = load_cards(board.id, board_filter)
+    theme_counts, objective_counts = load_filter_counts(board.id)
+    view = BoardView(
+        board=board,
+        themes=themes,
+        filter=board_filter,
+        columns={},
+        theme_index={t.id: i % THEME_COLOURS for i, t in enumerate(themes)},
+        themes_by_id={t.id: t for t in themes},
+        objectives={o.id: o for t in themes for o in t.objectives},
+        theme_counts=theme_counts,
+        objective_counts=objective_counts,
+        comment_counts=load_comment_counts(board.id),
+    )
+    view.columns = {stage: [view.card(row) for row in cards] for stage, cards in rows.items()}
+    return view
+
+
+def stage_counts_for(board_id: int, board_filter: BoardFilter) -> dict[str, int]:
+    """Cards per column under a filter (for out-of-band count updates): one query."""
+    query = (
+        sa.select(Initiative.stage, sa.func.count())
+        .where(Initiative.board_id == board_id, Initiative.archived_at.is_(None))
+        .group_by(Initiative.stage)
+    )
+    if board_filter.objective_id is not None:
+        query = query.where(Initiative.objective_id == board_filter.objective_id)
+    elif board_filter.theme_id is not None:
+        query = query.where(Initiative.theme_id == board_filter.theme_id)
+    counts = {str(s): 0 for s in STAGES}
+    counts.update(dict(db.session.execute(query).all()))
+    return counts
+
+
+__all__ = ["Stage", "BoardView", "BoardFilter", "load_board_view"]

@@ -1,0 +1,125 @@
+"""Settings, read from environment variables.
+
+`create_app()` builds a config from `Config` and the environment; tests pass a
+mapping of overrides instead. Nothing here touches the database.
+"""
+
+import os
+from datetime import timedelta
+
+# The development key is public on purpose: it lets `make run` work with no
+# setup, and `check_production_settings` refuses to start production with it.
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the settings are not fit to serve real users."""
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.strip() else None
+
+
+# Live-feed timings (seconds; see `Config`) that may be tuned per deployment.
+LIVE_TIMINGS = (
+    "LIVE_POLL_SECONDS",
+    "LIVE_PG_POLL_SECONDS",
+    "LIVE_HEARTBEAT_SECONDS",
+    "LIVE_ACCESS_CHECK_SECONDS",
+    "LIVE_MAX_STREAM_SECONDS",
+)
+
+
+def _live_timings() -> dict:
+    return {name: float(os.environ[name]) for name in LIVE_TIMINGS if os.environ.get(name)}
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the usual `postgres://` / `postgresql://` URLs and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """The settings for this process, from the environment with safe defaults."""
+    default_db = "sqlite:///" + os.path.join(instance_path, "tiltagstavlen.sqlite3")
+    production = os.environ.get("TILTAG_ENV", "development") == "production"
+    return _live_timings() | {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(
+            os.environ.get("DATABASE_URL", default_db)
+        ),
+        # Base URL used for links printed by the CLI (share links).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        # Rate-limit storage: memory is right for one process; set a shared
+        # store (e.g. redis://...) when several processes serve the app.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Open event streams one process accepts before answering 503, so
+        # streams can never take every thread (gunicorn.conf.py sets it from
+        # its thread count). None: no limit (development server).
+        "LIVE_MAX_STREAMS": _int_or_none(os.environ.get("LIVE_MAX_STREAMS")),
+        # Failed logins allowed per account (e-mail) and per client address.
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
+        # Number of reverse proxies in front of the app whose X-Forwarded-For
+        # / -Proto headers are trusted (the client address for rate limits,
+        # https for Secure cookies). 0: none, the app is reached directly.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+    }
+
+
+class Config:
+    """Defaults that do not depend on the environment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    # A board stays open through a long meeting: the CSRF token must not expire
+    # after an hour (Flask-WTF's default). It is still bound to the session.
+    WTF_CSRF_TIME_LIMIT = None
+    RATELIMIT_HEADERS_ENABLED = True
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads (import of .csv/.xlsx)
+    # Server-Sent Events: how often a stream polls the Event table when no
+    # LISTEN/NOTIFY wake-up is available, and how often it sends a heartbeat.
+    LIVE_POLL_SECONDS = 0.2
+    LIVE_HEARTBEAT_SECONDS = 15
+    # The rest of the live feed (see board/live/): PostgreSQL is woken by
+    # LISTEN/NOTIFY and polls only as a safety net; a stream re-checks its
+    # viewer's access, and ends after a while so the browser reconnects (with
+    # Last-Event-ID) and threads are recycled; presence rows are refreshed and
+    # count until stale; the browser's reconnect delay.
+    LIVE_PG_POLL_SECONDS = 2.0
+    LIVE_ACCESS_CHECK_SECONDS = 15
+    LIVE_MAX_STREAM_SECONDS = 1800
+    LIVE_PRESENCE_TOUCH_SECONDS = 20
+    LIVE_PRESENCE_STALE_SECONDS = 60
+    LIVE_RETRY_MS = 2000
+
+
+def check_production_settings(config) -> None:
+    """Refuse to serve production with the development secret key."""
+    if config.get("ENV_NAME") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < 32:
+        raise ConfigError(
+            "TILTAG_ENV=production needs a real SECRET_KEY (at least 32 random "
+            "characters), e.g. SECRET_KEY=$(python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')"
+        )

@@ -1,0 +1,305 @@
+"""Domain functions that create and change tiltag. Each appends its Event in
+the caller's transaction; the caller commits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from ..events import record_event, snapshot, to_json_value
+from ..extensions import db
+from ..models import Initiative, Objective, Stage, Theme, utcnow
+
+
+def next_position(board_id: int, stage: str) -> int:
+    """The position after the last live card of a column."""
+    last = db.session.scalar(
+        sa.select(sa.func.max(Initiative.position)).where(
+            Initiative.board_id == board_id,
+            Initiative.stage == stage,
+            Initiative.archived_at.is_(None),
+        )
+    )
+    return 0 if last is None else last + 1
+
+
+def create_initiative(
+    *,
+    theme: Theme,
+    title: str,
+    objective: Objective | None = None,
+    related_objectives: list[Objective] = (),
+    description: str = "",
+    timeline: str = "",
+    status_note: str = "",
+    responsible: str = "",
+    due_date: date | None = None,
+    stage: str = Stage.IKKE_IVAERKSAT,
+    actor=None,
+    at: datetime | None = None,
+) -> Initiative:
+    """A new card at the bottom of its column, with its `initiative.created`
+    Event. `at` backdates the card (demo data dated to its document)."""
+    stage = Stage(stage).value
+    if objective is not None and objective.theme_id != theme.id:
+        raise EditRefused("Målsætningen skal høre under det valgte pejlemærke.")
+    when = at or utcnow()
+    initiative = Initiative(
+        board_id=theme.board_id,
+        theme=theme,
+        theme_id=theme.id,
+        objective=objective,
+        objective_id=objective.id if objective else None,
+        title=title,
+        description=description,
+        timeline=timeline,
+        status_note=status_note,
+        responsible=responsible,
+        due_date=due_date,
+        stage=stage,
+        position=next_position(theme.board_id, stage),
+        version=1,
+        created_at=when,
+        updated_at=when,
+    )
+    initiative.related_objectives = list(related_objectives)
+    db.session.add(initiative)
+    db.session.flush()  # assigns the id the Event refers to
+    record_event(
+        board_id=initiative.board_id,
+        initiative_id=initiative.id,
+        kind="initiative.created",
+        payload={"snapshot": snapshot(initiative)},
+        actor=actor,
+        at=when,
+    )
+    return initiative
+
+
+# --- editing, archiving, restoring -------------------------------------------
+
+
+class EditRefused(Exception):
+    """A change the rules do not allow. `status` is the HTTP status a view
+    answers with; `message` is Danish and shown to the user."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class StaleVersion(EditRefused):
+    """The card changed since the user loaded it (the version they carry is
+    older). Nothing was written; the view shows the current card."""
+
+    status = 409
+
+    def __init__(self, initiative: Initiative):
+        super().__init__(
+            "Tiltaget er blevet ændret af en anden, mens du arbejdede. "
+            "Du ser nu de gældende værdier; dine ændringer er ikke gemt."
+        )
+        self.initiative = initiative
+
+
+# The card fields `update_initiative` may change. Stage (the column) is not
+# among them: a column change is a move (board/moves), an `initiative.moved`.
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "timeline",
+    "status_note",
+    "responsible",
+    "due_date",
+    "theme",
+    "objective",
+    "related_objectives",
+)
+
+
+def lock_initiative(initiative: Initiative) -> None:
+    """Re-read the card under a row lock (PostgreSQL `SELECT ... FOR UPDATE`;
+    SQLite already serialises writers with BEGIN IMMEDIATE), so the version
+    check and the write cannot interleave with another request's."""
+    db.session.refresh(initiative, with_for_update=True)
+
+
+def check_version(initiative: Initiative, expected_version: int | None) -> None:
+    if expected_version is None or initiative.version != expected_version:
+        raise StaleVersion(initiative)
+
+
+def _check_structure(
+    initiative: Initiative,
+    theme: Theme,
+    objective: Objective | None,
+    related: list[Objective],
+) -> None:
+    if theme.board_id != initiative.board_id:
+        raise EditRefused("Pejlemærket hører ikke til denne tavle.")
+    if objective is not None and objective.theme_id != theme.id:
+        raise EditRefused("Målsætningen skal høre under det valgte pejlemærke.")
+    for other in related:
+        if other.theme.board_id != initiative.board_id:
+            raise EditRefused("En relateret målsætning hører ikke til denne tavle.")
+
+
+def _value_of(initiative: Initiative, field: str):
+    """A field's value as stored in an Event (ids for theme and objectives)."""
+    if field == "theme":
+        return initiative.theme_id
+    if field == "objective":
+        return initiative.objective_id
+    if field == "related_objectives":
+        return sorted(o.id for o in initiative.related_objectives)
+    return to_json_value(getattr(initiative, field))
+
+
+EVENT_FIELD = {
+    "theme": "theme_id",
+    "objective": "objective_id",
+    "related_objectives": "related_objective_ids",
+}
+
+
+def update_initiative(
+    initiative: Initiative,
+    *,
+    expected_version: int | None,
+    actor,
+    **fields,
+) -> dict:
+    """Change a card's fields. Only fields that differ are written; they are
+    recorded as one `initiative.updated` Event ({field: [before, after]}) and
+    the version is bumped. Returns the changes ({} when nothing changed: no
+    Event, no new version).
+
+    Raises StaleVersion when `expected_version` is not the card's version,
+    EditRefused for an archived card or a structure that does not fit.
+    """
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    lock_initiative(initiative)
+    check_version(initiative, expected_version)
+    if initiative.is_archived:
+        raise EditRefused("Tiltaget er arkiveret. Gendan det for at ændre det.", status=409)
+
+    theme = fields.get("theme", initiative.theme)
+    objective = fields.get("objective", initiative.objective)
+    related = list(fields.get("related_objectives", initiative.related_objectives))
+    if "theme" in fields and "objective" not in fields and objective is not None:
+        if objective.theme_id != theme.id:
+            objective = None  # a new theme drops an objective of the old one
+            fields["objective"] = None
+    _check_structure(initiative, theme, objective, related)
+
+    changes = {}
+    for field, new in fields.items():
+        before = _value_of(initiative, field)
+        if field == "related_objectives":
+            after = sorted(o.id for o in new)
+        elif field in ("theme", "objective"):
+            after = new.id if new is not None else None
+        else:
+            after = to_json_value(new)
+        if before != after:
+            changes[EVENT_FIELD.get(field, field)] = [before, after]
+            if field == "related_objectives":
+                initiative.related_objectives = list(new)
+            elif field == "theme":
+                initiative.theme = new
+                initiative.theme_id = new.id
+            elif field == "objective":
+                initiative.objective = new
+                initiative.objective_id = new.id if new is not None else None
+            else:
+                setattr(initiative, field, new)
+    if not changes:
+        return {}
+    initiative.version += 1
+    initiative.updated_at = utcnow()
+    record_event(
+        board_id=initiative.board_id,
+        initiative_id=initiative.id,
+        kind="initiative.updated",
+        payload={"changes": changes},
+        actor=actor,
+    )
+    return changes
+
+
+def _lock_column(board_id: int, stage: str) -> list[Initiative]:
+    """The live cards of a column in order, locked for renumbering."""
+    return list(
+        db.session.scalars(
+            sa.select(Initiative)
+            .where(
+                Initiative.board_id == board_id,
+                Initiative.stage == stage,
+                Initiative.archived_at.is_(None),
+            )
+            .order_by(Initiative.position, Initiative.id)
+            .with_for_update()
+        )
+    )
+
+
+def archive_initiative(
+    initiative: Initiative, *, expected_version: int | None, actor
+) -> Initiative:
+    """Take a card off the board (it stays in history, reports and the list
+    of archived cards). The cards below it in its column close the gap."""
+    lock_initiative(initiative)
+    check_version(initiative, expected_version)
+    if initiative.is_archived:
+        raise EditRefused("Tiltaget er allerede arkiveret.", status=409)
+    column = _lock_column(initiative.board_id, initiative.stage)
+    old_position = initiative.position
+    initiative.archived_at = utcnow()
+    initiative.version += 1
+    initiative.updated_at = initiative.archived_at
+    # Keep positions dense among the live cards of the column.
+    for position, card in enumerate(c for c in column if c.id != initiative.id):
+        if card.position != position:
+            card.position = position
+    record_event(
+        board_id=initiative.board_id,
+        initiative_id=initiative.id,
+        kind="initiative.archived",
+        payload={"title": initiative.title, "stage": initiative.stage, "position": old_position},
+        actor=actor,
+    )
+    return initiative
+
+
+def restore_initiative(
+    initiative: Initiative, *, expected_version: int | None, actor
+) -> Initiative:
+    """Put an archived card back at the bottom of the column it left."""
+    lock_initiative(initiative)
+    check_version(initiative, expected_version)
+    if not initiative.is_archived:
+        raise EditRefused("Tiltaget er ikke arkiveret.", status=409)
+    _lock_column(initiative.board_id, initiative.stage)
+    initiative.position = next_position(initiative.board_id, initiative.stage)
+    initiative.archived_at = None
+    initiative.version += 1
+    initiative.updated_at = utcnow()
+    record_event(
+        board_id=initiative.board_id,
+        initiative_id=initiative.id,
+        kind="initiative.restored",
+        payload={
+            "title": initiative.title,
+            "stage": initiative.stage,
+            "position": initiative.position,
+        },
+        actor=actor,
+    )
+    return initiative

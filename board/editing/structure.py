@@ -1,0 +1,287 @@
+"""Board structure: boards, their themes (pejlemærker / udviklingsspor) and
+objectives (målsætninger). Each function records its Event (board.*,
+theme.*, objective.*) in the caller's transaction; the caller commits.
+
+A theme or objective that still has tiltag (live or archived, as main
+objective or as a related one) cannot be removed: the user must move the
+tiltag first, so no card ever loses its place silently.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..events import record_event
+from ..extensions import db
+from ..models import Board, Initiative, Objective, Theme, initiative_related_objectives
+from .services import EditRefused
+
+
+def _changes(obj, **values) -> dict:
+    changes = {}
+    for field, value in values.items():
+        before = getattr(obj, field)
+        if before != value:
+            changes[field] = [before, value]
+            setattr(obj, field, value)
+    return changes
+
+
+# --- boards -------------------------------------------------------------------
+
+
+def create_board(
+    *, title: str, theme_label: str, objective_label: str | None, description: str = "", actor
+) -> Board:
+    board = Board(
+        title=title.strip(),
+        description=(description or "").strip(),
+        theme_label=theme_label.strip(),
+        objective_label=(objective_label or "").strip() or None,
+    )
+    db.session.add(board)
+    db.session.flush()
+    record_event(
+        board_id=board.id, kind="board.created", payload={"title": board.title}, actor=actor
+    )
+    return board
+
+
+def update_board(
+    board: Board,
+    *,
+    title: str,
+    theme_label: str,
+    objective_label: str | None,
+    description: str = "",
+    actor,
+) -> dict:
+    objective_label = (objective_label or "").strip() or None
+    if objective_label is None and board.objective_label is not None:
+        count = db.session.scalar(
+            sa.select(sa.func.count(Objective.id)).join(Theme).where(Theme.board_id == board.id)
+        )
+        if count:
+            raise EditRefused(
+                f"Tavlen har {count} {board.objective_label.lower()}er. Fjern dem, før "
+                "niveauet kan slås fra.",
+                status=409,
+            )
+    changes = _changes(
+        board,
+        title=title.strip(),
+        description=(description or "").strip(),
+        theme_label=theme_label.strip(),
+        objective_label=objective_label,
+    )
+    if changes:
+        record_event(
+            board_id=board.id, kind="board.updated", payload={"changes": changes}, actor=actor
+        )
+    return changes
+
+
+# --- ordering -----------------------------------------------------------------
+
+
+def _move(items: list, item, direction: str) -> bool:
+    """Swap `item` one step up or down in `items` and renumber 0..n-1."""
+    index = items.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(items):
+        return False
+    items[index], items[other] = items[other], items[index]
+    for position, each in enumerate(items):
+        each.position = position
+    return True
+
+
+def _themes(board: Board) -> list[Theme]:
+    return list(
+        db.session.scalars(
+            sa.select(Theme)
+            .where(Theme.board_id == board.id)
+            .order_by(Theme.position, Theme.id)
+            .with_for_update()
+        )
+    )
+
+
+def _objectives(theme: Theme) -> list[Objective]:
+    return list(
+        db.session.scalars(
+            sa.select(Objective)
+            .where(Objective.theme_id == theme.id)
+            .order_by(Objective.position, Objective.id)
+            .with_for_update()
+        )
+    )
+
+
+# --- themes -------------------------------------------------------------------
+
+
+def add_theme(board: Board, *, title: str, actor) -> Theme:
+    themes = _themes(board)
+    theme = Theme(board_id=board.id, title=title.strip(), position=len(themes))
+    db.session.add(theme)
+    db.session.flush()
+    record_event(
+        board_id=board.id,
+        kind="theme.created",
+        payload={"theme_id": theme.id, "title": theme.title, "position": theme.position},
+        actor=actor,
+    )
+    return theme
+
+
+def rename_theme(theme: Theme, *, title: str, actor) -> dict:
+    changes = _changes(theme, title=title.strip())
+    if changes:
+        record_event(
+            board_id=theme.board_id,
+            kind="theme.updated",
+            payload={"theme_id": theme.id, "changes": changes},
+            actor=actor,
+        )
+    return changes
+
+
+def move_theme(theme: Theme, *, direction: str, actor) -> bool:
+    themes = _themes(theme.board)
+    if not _move(themes, theme, direction):
+        return False
+    record_event(
+        board_id=theme.board_id,
+        kind="theme.reordered",
+        payload={"order": [t.id for t in themes]},
+        actor=actor,
+    )
+    return True
+
+
+def _blocking_titles(query) -> list[str]:
+    return [title for (title,) in db.session.execute(query.order_by(Initiative.title).limit(50))]
+
+
+def theme_initiatives(theme: Theme) -> list[str]:
+    """Titles of the tiltag (archived included) whose theme is `theme`."""
+    return _blocking_titles(sa.select(Initiative.title).where(Initiative.theme_id == theme.id))
+
+
+def objective_initiatives(objective: Objective) -> list[str]:
+    """Titles of tiltag that have `objective` as main or related objective."""
+    related = sa.select(initiative_related_objectives.c.initiative_id).where(
+        initiative_related_objectives.c.objective_id == objective.id
+    )
+    return _blocking_titles(
+        sa.select(Initiative.title).where(
+            sa.or_(Initiative.objective_id == objective.id, Initiative.id.in_(related))
+        )
+    )
+
+
+def _refuse_in_use(name: str, titles: list[str]) -> None:
+    shown = ", ".join(f"«{t}»" for t in titles[:5])
+    more = f" og {len(titles) - 5} flere" if len(titles) > 5 else ""
+    raise EditRefused(
+        f"«{name}» kan ikke fjernes, fordi {len(titles)} tiltag stadig hører til: "
+        f"{shown}{more}. Flyt tiltagene (også arkiverede) først.",
+        status=409,
+    )
+
+
+def delete_theme(theme: Theme, *, actor) -> None:
+    titles = theme_initiatives(theme)
+    if titles:
+        _refuse_in_use(theme.title, titles)
+    for objective in list(theme.objectives):
+        titles = objective_initiatives(objective)
+        if titles:
+            _refuse_in_use(objective.label, titles)
+    board = theme.board
+    themes = _themes(board)
+    record_event(
+        board_id=board.id,
+        kind="theme.deleted",
+        payload={"theme_id": theme.id, "title": theme.title},
+        actor=actor,
+    )
+    db.session.delete(theme)
+    for position, each in enumerate(t for t in themes if t.id != theme.id):
+        each.position = position
+
+
+# --- objectives ---------------------------------------------------------------
+
+
+def add_objective(theme: Theme, *, number: str, title: str, actor) -> Objective:
+    objectives = _objectives(theme)
+    objective = Objective(
+        theme_id=theme.id,
+        number=(number or "").strip(),
+        title=title.strip(),
+        position=len(objectives),
+    )
+    db.session.add(objective)
+    db.session.flush()
+    record_event(
+        board_id=theme.board_id,
+        kind="objective.created",
+        payload={
+            "objective_id": objective.id,
+            "theme_id": theme.id,
+            "number": objective.number,
+            "title": objective.title,
+            "position": objective.position,
+        },
+        actor=actor,
+    )
+    return objective
+
+
+def update_objective(objective: Objective, *, number: str, title: str, actor) -> dict:
+    changes = _changes(objective, number=(number or "").strip(), title=title.strip())
+    if changes:
+        record_event(
+            board_id=objective.theme.board_id,
+            kind="objective.updated",
+            payload={"objective_id": objective.id, "changes": changes},
+            actor=actor,
+        )
+    return changes
+
+
+def move_objective(objective: Objective, *, direction: str, actor) -> bool:
+    objectives = _objectives(objective.theme)
+    if not _move(objectives, objective, direction):
+        return False
+    record_event(
+        board_id=objective.theme.board_id,
+        kind="objective.reordered",
+        payload={"theme_id": objective.theme_id, "order": [o.id for o in objectives]},
+        actor=actor,
+    )
+    return True
+
+
+def delete_objective(objective: Objective, *, actor) -> None:
+    theme = objective.theme
+    titles = objective_initiatives(objective)
+    if titles:
+        _refuse_in_use(objective.label, titles)
+    objectives = _objectives(theme)
+    record_event(
+        board_id=theme.board_id,
+        kind="objective.deleted",
+        payload={
+            "objective_id": objective.id,
+            "theme_id": theme.id,
+            "number": objective.number,
+            "title": objective.title,
+        },
+        actor=actor,
+    )
+    db.session.delete(objective)
+    for position, each in enumerate(o for o in objectives if o.id != objective.id):
+        each.position = position

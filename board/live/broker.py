@@ -1,0 +1,134 @@
+"""In-process wake-ups for the live streams of one server process.
+
+A stream never learns *what* happened from the broker, only *that* something
+may have happened on its board: it then reads the Event table, which is the
+truth. So a lost or extra wake-up costs at most latency or one cheap query,
+never data.
+
+Each board has a condition variable and two counters: `events` (bumped when
+an Event of the board may have been committed) and `presence` (bumped when
+the number of viewers changed). A stream remembers the counters it has seen
+and waits until either moves on.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass
+class BoardSignals:
+    cond: threading.Condition = field(default_factory=threading.Condition)
+    events: int = 0  # generation: bumped on every possible new Event
+    latest_id: int = 0  # highest Event id this process has heard of
+    presence: int = 0  # generation: bumped when `viewers` changes
+    viewers: int | None = None  # last known number of people watching
+    streams: int = 0  # open streams of this board in this process
+
+
+@dataclass(frozen=True)
+class Seen:
+    events: int
+    presence: int
+
+
+class Broker:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._boards: dict[int, BoardSignals] = {}
+        self._closing = False
+
+    def _board(self, board_id: int) -> BoardSignals:
+        with self._lock:
+            signals = self._boards.get(board_id)
+            if signals is None:
+                signals = self._boards[board_id] = BoardSignals()
+            return signals
+
+    # --- streams --------------------------------------------------------
+
+    def stream_opened(self, board_id: int) -> None:
+        signals = self._board(board_id)
+        with signals.cond:
+            signals.streams += 1
+
+    def stream_closed(self, board_id: int) -> None:
+        signals = self._board(board_id)
+        with signals.cond:
+            signals.streams = max(0, signals.streams - 1)
+
+    def active_boards(self) -> list[int]:
+        with self._lock:
+            return [b for b, s in self._boards.items() if s.streams > 0]
+
+    def open_streams(self) -> int:
+        with self._lock:
+            return sum(s.streams for s in self._boards.values())
+
+    # --- signals --------------------------------------------------------
+
+    def wake(self, board_id: int, event_id: int | None = None) -> None:
+        """An Event of this board may have been committed."""
+        signals = self._board(board_id)
+        with signals.cond:
+            signals.events += 1
+            if event_id is not None:
+                signals.latest_id = max(signals.latest_id, event_id)
+            signals.cond.notify_all()
+
+    def wake_all(self) -> None:
+        """Something may have been missed (a listener reconnected)."""
+        with self._lock:
+            boards = list(self._boards)
+        for board_id in boards:
+            self.wake(board_id)
+
+    def latest_id(self, board_id: int) -> int:
+        return self._board(board_id).latest_id
+
+    def set_viewers(self, board_id: int, count: int) -> None:
+        signals = self._board(board_id)
+        with signals.cond:
+            if signals.viewers != count:
+                signals.viewers = count
+                signals.presence += 1
+                signals.cond.notify_all()
+
+    def viewers(self, board_id: int) -> int | None:
+        return self._board(board_id).viewers
+
+    def seen(self, board_id: int) -> Seen:
+        signals = self._board(board_id)
+        with signals.cond:
+            return Seen(signals.events, signals.presence)
+
+    def wait(self, board_id: int, seen: Seen, timeout: float) -> Seen:
+        """Block until the board's counters move past `seen`, the process is
+        closing, or `timeout` seconds pass. Returns the counters now."""
+        signals = self._board(board_id)
+        with signals.cond:
+            signals.cond.wait_for(
+                lambda: (
+                    self._closing
+                    or signals.events != seen.events
+                    or signals.presence != seen.presence
+                ),
+                timeout=max(0.0, timeout),
+            )
+            return Seen(signals.events, signals.presence)
+
+    # --- shutdown -------------------------------------------------------
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    def close(self) -> None:
+        """End every stream of this process (worker shutdown)."""
+        self._closing = True
+        with self._lock:
+            boards = list(self._boards.values())
+        for signals in boards:
+            with signals.cond:
+                signals.cond.notify_all()

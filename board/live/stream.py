@@ -1,0 +1,159 @@
+"""One Server-Sent Events stream: a board's Events, in order, as they commit.
+
+The view checks access and works out where to start, releases its database
+session and returns `event_stream(...)`. From then on the stream holds no
+database connection while it waits: each round borrows one briefly (a new
+app context) to read the Events after its cursor, then gives it back.
+
+A round happens when the broker says the board may have news, when the
+viewer count changed, and at least every LIVE_ACCESS_CHECK_SECONDS, when
+the stream also checks that its viewer may still watch (membership, active
+user, session not ended; or the share link not revoked or expired). If not,
+it sends `event: closed` and ends; the page then stops reconnecting.
+Heartbeat comments keep proxies from closing an idle stream; after
+LIVE_MAX_STREAM_SECONDS the stream ends quietly and the browser reconnects
+with Last-Event-ID (so threads are recycled and access is re-checked).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+
+from ..access import share_link_is_live
+from ..extensions import db
+from ..models import Membership, ShareLink, User
+from . import presence
+from .messages import build_messages, format_sse, load_events
+
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """Who watches which board from where: plain values, no ORM objects, so
+    nothing ties the stream to the request's session."""
+
+    board_id: int
+    after_id: int
+    user_id: int | None = None
+    session_nonce: str | None = None
+    share_link_id: int | None = None
+    show_comments: bool = True
+
+
+def still_allowed(spec: StreamSpec) -> bool:
+    if spec.share_link_id is not None:
+        link = db.session.get(ShareLink, spec.share_link_id)
+        return (
+            link is not None
+            and link.board_id == spec.board_id
+            and share_link_is_live(link)
+            and link.show_comments == spec.show_comments
+        )
+    user = db.session.get(User, spec.user_id)
+    if user is None or not user.active or user.session_nonce != spec.session_nonce:
+        return False
+    return user.is_admin or db.session.get(Membership, (user.id, spec.board_id)) is not None
+
+
+def read_round(spec: StreamSpec, cursor: int) -> tuple[list[str], int]:
+    """The messages for Events after `cursor` (all of them, in batches)."""
+    out: list[str] = []
+    while True:
+        events = load_events(spec.board_id, cursor, show_comments=spec.show_comments, limit=BATCH)
+        for event_id, data in build_messages(events):
+            out.append(format_sse(event_id, "change", data))
+        if events:
+            cursor = events[-1].id
+        if len(events) < BATCH:
+            return out, cursor
+
+
+def read_round_in_context(app, spec: StreamSpec, cursor: int) -> tuple[list[str], int]:
+    with app.app_context():  # a session (and pooled connection) just for this read
+        return read_round(spec, cursor)
+
+
+def event_stream(runtime, spec: StreamSpec) -> Iterator[str]:
+    app = runtime.app
+    config = app.config
+    broker = runtime.broker
+    board_id = spec.board_id
+    heartbeat = config["LIVE_HEARTBEAT_SECONDS"]
+    check_every = config["LIVE_ACCESS_CHECK_SECONDS"]
+    max_seconds = config["LIVE_MAX_STREAM_SECONDS"]
+    stream_id = secrets.token_hex(16)
+
+    started = last_write = last_check = time.monotonic()
+    cursor = spec.after_id
+    sent_viewers = None
+    runtime.stream_opened(board_id)
+    try:
+        with app.app_context():
+            presence.add(
+                stream_id,
+                board_id=board_id,
+                user_id=spec.user_id,
+                share_link_id=spec.share_link_id,
+                process_key=runtime.process_key,
+            )
+        runtime.kick()
+        # The first bytes: the reconnect delay, and headers flushed at once.
+        yield f"retry: {config['LIVE_RETRY_MS']}\n: connected\n\n"
+        need_events = True
+        while True:
+            seen = broker.seen(board_id)  # before reading: no wake-up is lost
+            now = time.monotonic()
+            if broker.closing or now - started >= max_seconds:
+                return
+            out: list[str] = []
+            check_now = now - last_check >= check_every
+            if check_now:
+                with app.app_context():
+                    allowed = still_allowed(spec)
+                last_check = now
+                if not allowed:
+                    yield format_sse(None, "closed", {"reason": "access"})
+                    return
+            if check_now:
+                # Now and then read on its own, whatever the wake-ups said.
+                messages, cursor = read_round_in_context(app, spec, cursor)
+                out.extend(messages)
+            elif need_events:
+                # Woken with the board's other streams: share one read.
+                messages, cursor = runtime.rounds.read(
+                    (board_id, cursor, spec.show_comments),
+                    seen.events,
+                    lambda: broker.seen(board_id).events,
+                    partial(read_round_in_context, app, spec, cursor),
+                )
+                out.extend(messages)
+            viewers = broker.viewers(board_id)
+            if viewers is not None and viewers != sent_viewers:
+                out.append(format_sse(None, "presence", {"viewers": viewers}))
+                sent_viewers = viewers
+            if out:
+                yield "".join(out)
+                last_write = time.monotonic()
+            elif time.monotonic() - last_write >= heartbeat:
+                yield ": heartbeat\n\n"
+                last_write = time.monotonic()
+            now = time.monotonic()
+            timeout = min(
+                heartbeat - (now - last_write),
+                check_every - (now - last_check),
+                max_seconds - (now - started),
+            )
+            after = broker.wait(board_id, seen, timeout)
+            need_events = after.events != seen.events
+    finally:
+        runtime.stream_closed(board_id)
+        try:
+            with app.app_context():
+                presence.remove(stream_id, board_id)
+        finally:
+            runtime.kick()

@@ -1,0 +1,375 @@
+"""The data model: boards, their themes and objectives, tiltag (initiatives),
+people and their roles, comments, share links, published reports, and the
+append-only Event log.
+
+Every change to an initiative (and to the board's structure) is recorded as an
+`Event` in the same transaction as the change: see `board/events.py`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    PostgreSQL keeps the offset (timestamptz); SQLite keeps none, so values are
+    normalised to UTC on the way in and tagged as UTC on the way out. Naive
+    datetimes are refused: they are a bug waiting to show the wrong hour.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Stage(enum.StrEnum):
+    """The four columns, in board order. The value is stored; the label is shown."""
+
+    IKKE_IVAERKSAT = "ikke_ivaerksat"
+    PLANLAGT = "planlagt"
+    IGANGSAT = "igangsat"
+    AFSLUTTET = "afsluttet"
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+
+STAGE_LABELS = {
+    Stage.IKKE_IVAERKSAT: "Ikke iværksat",
+    Stage.PLANLAGT: "Planlagt",
+    Stage.IGANGSAT: "Igangsat",
+    Stage.AFSLUTTET: "Afsluttet",
+}
+STAGES = tuple(Stage)
+
+
+class Role(enum.StrEnum):
+    """A member's role on one board."""
+
+    LEDER = "leder"  # edit and move
+    MED = "med"  # read and comment
+
+    @property
+    def label(self) -> str:
+        return {Role.LEDER: "Leder", Role.MED: "MED-repræsentant"}[self]
+
+
+class Board(db.Model):
+    __tablename__ = "boards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    # The names of the two levels differ per board: "Pejlemærke"/"Målsætning"
+    # for the 2024 strategy, "Udviklingsspor" and no objective level for 2023.
+    theme_label: Mapped[str] = mapped_column(sa.String(60), default="Pejlemærke")
+    objective_label: Mapped[str | None] = mapped_column(sa.String(60))  # None: no such level
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    themes: Mapped[list[Theme]] = relationship(
+        back_populates="board", order_by="Theme.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def has_objectives(self) -> bool:
+        return bool(self.objective_label)
+
+
+class Theme(db.Model):
+    """Pejlemærke / udviklingsspor: the top grouping of a board."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(sa.String(300))
+
+    board: Mapped[Board] = relationship(back_populates="themes")
+    objectives: Mapped[list[Objective]] = relationship(
+        back_populates="theme", order_by="Objective.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (sa.Index("ix_themes_board_position", "board_id", "position"),)
+
+
+class Objective(db.Model):
+    """Målsætning: a numbered objective under a theme ("2.2")."""
+
+    __tablename__ = "objectives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("themes.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    number: Mapped[str] = mapped_column(sa.String(20), default="")
+    title: Mapped[str] = mapped_column(sa.String(500))
+
+    theme: Mapped[Theme] = relationship(back_populates="objectives")
+
+    __table_args__ = (sa.Index("ix_objectives_theme_position", "theme_id", "position"),)
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+
+initiative_related_objectives = sa.Table(
+    "initiative_related_objectives",
+    db.metadata,
+    sa.Column(
+        "initiative_id",
+        sa.ForeignKey("initiatives.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "objective_id",
+        sa.ForeignKey("objectives.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class Initiative(db.Model):
+    """Tiltag: a card on the board."""
+
+    __tablename__ = "initiatives"
+
+    # Field lengths, shared by forms, the importer and validation messages.
+    TITLE_MAX = 500
+    RESPONSIBLE_MAX = 200
+    TEXT_MAX = 10_000
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("themes.id"))
+    objective_id: Mapped[int | None] = mapped_column(sa.ForeignKey("objectives.id"))
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    timeline: Mapped[str] = mapped_column(sa.Text, default="")  # "Iværksættelse"
+    status_note: Mapped[str] = mapped_column(sa.Text, default="")  # "Status"
+    responsible: Mapped[str] = mapped_column(sa.String(RESPONSIBLE_MAX), default="")
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    stage: Mapped[str] = mapped_column(sa.String(20), default=Stage.IKKE_IVAERKSAT.value)
+    # 0-based order within (board, stage), dense among non-archived cards.
+    position: Mapped[int] = mapped_column(default=0)
+    # Bumped on every change; a write carrying an older version gets 409.
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    theme: Mapped[Theme] = relationship()
+    objective: Mapped[Objective | None] = relationship()
+    related_objectives: Mapped[list[Objective]] = relationship(
+        secondary=initiative_related_objectives, order_by="Objective.position"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "stage IN ('ikke_ivaerksat', 'planlagt', 'igangsat', 'afsluttet')",
+            name="stage_valid",
+        ),
+        sa.CheckConstraint("position >= 0", name="position_nonnegative"),
+        sa.Index("ix_initiatives_board_stage_position", "board_id", "stage", "position"),
+        sa.Index("ix_initiatives_theme", "theme_id"),
+        sa.Index("ix_initiatives_objective", "objective_id"),
+    )
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS[Stage(self.stage)]
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def status_first_line(self) -> str:
+        return next((ln.strip() for ln in (self.status_note or "").splitlines() if ln.strip()), "")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session id (see `get_id`): changing it (deactivation,
+    # password reset) ends every open session of the user.
+    session_nonce: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+
+class Membership(db.Model):
+    """A user's role on one board."""
+
+    __tablename__ = "memberships"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    board_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(10))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    board: Mapped[Board] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("role IN ('leder', 'med')", name="role_valid"),)
+
+
+class Comment(db.Model):
+    """An entry in a card's comment log. Never deleted: deletion and GDPR
+    redaction blank the text and record who, when (and why)."""
+
+    __tablename__ = "comments"
+
+    BODY_MAX = 5000
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiatives.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redacted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    redaction_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    deleted_by: Mapped[User | None] = relationship(foreign_keys=[deleted_by_id])
+    redacted_by: Mapped[User | None] = relationship(foreign_keys=[redacted_by_id])
+
+    __table_args__ = (sa.Index("ix_comments_initiative_created", "initiative_id", "created_at"),)
+
+
+class ShareLink(db.Model):
+    """A read-only link to one board. Only the token's hash is stored."""
+
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(200))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_on: Mapped[date | None] = mapped_column(sa.Date)  # last valid day
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    show_comments: Mapped[bool] = mapped_column(default=False)
+
+    board: Mapped[Board] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+
+class PublishedReport(db.Model):
+    """A status report as of a date, frozen when published so it always
+    downloads the same content."""
+
+    __tablename__ = "published_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    as_of: Mapped[date] = mapped_column(sa.Date)
+    theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("themes.id", ondelete="SET NULL"))
+    snapshot: Mapped[dict] = mapped_column(sa.JSON)
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    published_by: Mapped[User | None] = relationship()
+
+
+class Event(db.Model):
+    """Append-only record of a change: the audit log, the card history, the
+    live feed and the source of point-in-time reports. Never updated or
+    deleted by the application (see `board/events.py`)."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    initiative_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("initiatives.id", ondelete="SET NULL")
+    )
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    payload: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        sa.Index("ix_events_board_id_id", "board_id", "id"),
+        sa.Index("ix_events_initiative_id_id", "initiative_id", "id"),
+    )
+
+
+class LivePresence(db.Model):
+    """One open live stream (a board page someone has open right now), for
+    "4 ser med". A row is added when a stream opens and removed when it ends;
+    the serving process refreshes `seen_at` of its rows, so rows of a process
+    that died stop counting once they are stale (see `board/live/presence.py`)."""
+
+    __tablename__ = "live_presence"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # random per stream
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    share_link_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("share_links.id", ondelete="CASCADE")
+    )
+    process_key: Mapped[str] = mapped_column(sa.String(64))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.Index("ix_live_presence_board_seen", "board_id", "seen_at"),
+        sa.Index("ix_live_presence_process", "process_key"),
+    )

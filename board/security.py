@@ -1,0 +1,118 @@
+"""Security headers and the Flask-Login wiring (who is the current user)."""
+
+from __future__ import annotations
+
+from flask import Response, request, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import db, login_manager
+from .models import User
+
+# No inline script or style anywhere: every script is a static file, so an
+# injected <script> cannot run even if escaping were ever missed.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Sessions carry "<id>:<nonce>"; a changed nonce (password reset,
+    deactivation) or an inactive user ends the session."""
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_nonce != nonce:
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> Response:
+    """Anonymous: to the login page. For htmx requests a redirect would be
+    swapped into a card, so answer 401 and let htmx navigate (HX-Redirect)."""
+    from flask import redirect
+
+    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if is_htmx():
+        response = Response("Log ind for at fortsætte.", status=401)
+        response.headers["HX-Redirect"] = login_url
+        return response
+    return redirect(login_url)
+
+
+def init_app(app) -> None:
+    login_manager.login_message = "Log ind for at se siden."
+    login_manager.login_message_category = "info"
+
+    @app.after_request
+    def set_security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if is_share_path():
+            # The token is in the URL: never send it on to another site, and
+            # keep links from public agendas out of search engines.
+            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        else:
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    from .log_redaction import install_werkzeug_filter
+
+    install_werkzeug_filter()
+
+    # Outermost first: the proxy's headers are applied before the cookie
+    # rule looks at the scheme.
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
+    hops = app.config.get("TRUSTED_PROXIES") or 0
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def is_share_path() -> bool:
+    """Every share-link (read-only) route lives under /s/<token>/."""
+    return request.path.startswith("/s/")
+
+
+class SecureCookiesOverHttps:
+    """WSGI middleware: a response served over https marks every cookie
+    Secure (the session, the remember-me cookie, any other), whatever
+    SESSION_COOKIE_SECURE says. It wraps the whole app because the session
+    and remember-me cookies are written after the app's after_request hooks.
+    Behind a proxy, set TRUSTED_PROXIES so the scheme is the client's."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            headers = [
+                (name, value + "; Secure")
+                if name.lower() == "set-cookie" and "; secure" not in value.lower()
+                else (name, value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)

@@ -1,0 +1,53 @@
+# Production serving: `gunicorn -c gunicorn.conf.py wsgi:app` (see README,
+# "Deployment").
+#
+# Threaded workers (gthread): an open board page holds one Server-Sent
+# Events stream, and an open stream holds one thread of a worker for as long
+# as the page is open (it holds no database connection while it waits). So
+# threads per worker bound the open board pages per worker: size
+# GUNICORN_WORKERS x GUNICORN_THREADS above the number of people who may have
+# a board open at once, plus room for ordinary requests.
+#
+# Every worker process wakes its own streams: through PostgreSQL
+# LISTEN/NOTIFY (one listening connection per worker), or on SQLite by a
+# short poll of the Event table; so workers, and on PostgreSQL hosts, can be
+# added freely.
+import os
+import signal
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "100"))
+# Kept-alive idle connections wait in the worker's poller, not in a thread.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads + 100)))
+
+# Streams may take all but GUNICORN_RESERVED_THREADS threads of a worker; a
+# stream beyond that gets 503 (the browser retries), so page loads and moves
+# always find a free thread. The app reads LIVE_MAX_STREAMS (board/config.py).
+reserved = int(os.environ.get("GUNICORN_RESERVED_THREADS", "16"))
+os.environ.setdefault("LIVE_MAX_STREAMS", str(max(1, threads - reserved)))
+
+# For gthread workers `timeout` is the worker's heartbeat to the master, not
+# a limit per request, so a long stream is not killed.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 10
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+# Share-link tokens are credentials in the URL: the access log redacts them.
+logger_class = "board.log_redaction.GunicornLogger"
+
+
+def post_worker_init(worker):
+    """On a graceful stop (SIGTERM: deploy, restart), end this worker's event
+    streams at once instead of holding the shutdown for graceful_timeout; the
+    browsers reconnect to another worker with Last-Event-ID and miss nothing."""
+    handle_exit = worker.handle_exit
+
+    def end_streams_then_exit(sig, frame):
+        from board.live import close_all
+
+        close_all()
+        handle_exit(sig, frame)
+
+    signal.signal(signal.SIGTERM, end_streams_then_exit)

@@ -1,0 +1,68 @@
+// Editing tiltag and the comment log in the card dialog (no inline script:
+// the CSP forbids it).
+// - A 4xx answer marked X-Tiltag-Swap (a form with errors, or the card as it
+//   is now after a stale edit) is swapped in place, not shown as an error.
+// - HX-Trigger "tiltag:board-changed" refreshes the board's columns (counts,
+//   comment counts, a new or archived card); "tiltag:announce" is read out.
+// - After a swap, focus goes where the user continues: the first field with
+//   an error, an element marked data-autofocus, or the edit button.
+// - Comment lists scroll to the newest entry.
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.getResponseHeader("X-Tiltag-Swap")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("tiltag:board-changed", function () {
+    var columns = document.getElementById("columns");
+    if (!columns || !window.htmx) return;
+    window.htmx.ajax("GET", window.location.pathname + window.location.search, {
+      target: "#columns",
+      swap: "innerHTML",
+    });
+  });
+
+  document.addEventListener("tiltag:announce", function (event) {
+    var text = event.detail && event.detail.value;
+    if (text && window.tiltag && window.tiltag.announce) window.tiltag.announce(text);
+  });
+
+  function scrollLogs(root) {
+    var lists = (root || document).querySelectorAll("[data-scroll-to-end]");
+    for (var i = 0; i < lists.length; i++) lists[i].scrollTop = lists[i].scrollHeight;
+  }
+
+  function focusIn(root) {
+    var target =
+      root.querySelector("[aria-invalid=true]") ||
+      root.querySelector("[data-autofocus]") ||
+      (root.classList && root.classList.contains("card-edit") && root.querySelector("input:not([type=hidden]), select, textarea"));
+    if (target) target.focus();
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    // htmx fires afterSettle on each new element; detail.elt is the element
+    // that made the request, which an outerHTML swap has just removed.
+    var root = event.target;
+    if (!root || !root.querySelector) return;
+    scrollLogs(root.parentNode || root);
+    if (root.id === "card-dialog-body") {
+      var invalid = root.querySelector("[aria-invalid=true]");
+      if (invalid) invalid.focus();
+      return; // app.js focuses the dialog title on open
+    }
+    if (root.classList.contains("card-body")) {
+      var edit = root.querySelector("[data-edit-initiative]") || root.querySelector(".card-page-title");
+      if (edit) { if (!edit.hasAttribute("href")) edit.setAttribute("tabindex", "-1"); edit.focus(); }
+      return;
+    }
+    focusIn(root);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { scrollLogs(document); });
+})();

@@ -1,0 +1,282 @@
+// Moving cards on the board: drag and drop (Sortable) and the keyboard/touch
+// "Flyt" control. Both move the card in the page at once and POST the move
+// (stage, position, version, from_stage and the board's filter) to the card's
+// data-move-url with htmx; app.js adds the CSRF header.
+//
+// - 200: htmx swaps the re-rendered card (new version) over the moved one;
+//   the counts and the announcement come out of band.
+// - 409: the card is put back where it was, then the server's re-rendered
+//   columns and notice are swapped in out of band (HX-Reswap: none).
+// - any other failure (400/403/500, no network): the card is put back where
+//   it was and the notice says the move was not saved.
+// The board therefore never shows a move that the server did not make.
+(function () {
+  "use strict";
+
+  // initiative id -> { card, origin: {list, index}, focus: null|"toggle"|"up"|"down" }
+  var pending = new Map();
+  // The request of each pending move. After a successful swap the old card
+  // is gone from the page and htmx reports on one of its ancestors, so the
+  // answer is matched to its move by the request, not by the element.
+  var byRequest = new WeakMap();
+
+  function cardsOf(list) {
+    return Array.prototype.filter.call(list.children, function (el) {
+      return el.classList.contains("card");
+    });
+  }
+
+  function columnLabel(list) {
+    var title = list.closest(".column").querySelector(".column-title");
+    return title ? title.firstChild.textContent.trim() : list.dataset.stage;
+  }
+
+  function notice(text) {
+    var p = document.createElement("p");
+    p.className = "notice notice-error move-notice";
+    p.textContent = text;
+    var area = document.getElementById("notice");
+    if (area) area.replaceChildren(p);
+  }
+
+  function filterValues() {
+    var columns = document.querySelector(".columns");
+    return {
+      tema: columns ? columns.dataset.filterTema || "" : "",
+      maal: columns ? columns.dataset.filterMaal || "" : "",
+    };
+  }
+
+  // Send the move of `card`, which is already at its new place in the page.
+  function send(card, origin, focus) {
+    var id = card.dataset.initiativeId;
+    var list = card.parentElement;
+    var toggle = card.querySelector(".move-toggle");
+    if (!toggle || pending.has(id)) return;
+    var values = filterValues();
+    values.stage = list.dataset.stage;
+    values.position = String(cardsOf(list).indexOf(card));
+    values.version = card.dataset.version;
+    values.from_stage = origin.list.dataset.stage;
+    pending.set(id, { card: card, origin: origin, focus: focus });
+    // Live updates (live.js) wait until this move is answered.
+    if (window.tiltag && window.tiltag.live) window.tiltag.live.hold();
+    card.classList.add("is-moving");
+    card.setAttribute("aria-busy", "true");
+    htmx.ajax("POST", toggle.dataset.moveUrl, {
+      source: card,
+      target: card,
+      swap: "outerHTML",
+      values: values,
+    });
+  }
+
+  // Put a card back where it was before the move (only if that place is
+  // still in the page; a re-rendered board needs no repair).
+  function putBack(entry) {
+    var card = entry.card;
+    card.classList.remove("is-moving");
+    card.removeAttribute("aria-busy");
+    if (!card.isConnected || !entry.origin.list.isConnected) return;
+    var siblings = cardsOf(entry.origin.list).filter(function (c) { return c !== card; });
+    entry.origin.list.insertBefore(card, siblings[entry.origin.index] || null);
+  }
+
+  function entryOf(event) {
+    return event.detail.xhr ? byRequest.get(event.detail.xhr) || null : null;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.dataset || !elt.dataset.initiativeId) return;
+    var entry = pending.get(elt.dataset.initiativeId);
+    if (entry && entry.card === elt && event.detail.xhr) byRequest.set(event.detail.xhr, entry);
+  });
+
+  function focusCard(id, focus) {
+    var card = document.getElementById("card-" + id);
+    if (!card) return;
+    var toggle = card.querySelector(".move-toggle");
+    if (!toggle) return;
+    if (focus === "up" || focus === "down") {
+      openPanel(toggle, focus);
+    } else if (focus) {
+      toggle.focus();
+    }
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var entry = entryOf(event);
+    if (!entry) return;
+    var status = event.detail.xhr.status;
+    if (status === 200) return;
+    putBack(entry);
+    if (status === 409) {
+      // Re-rendered columns and the notice, out of band.
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    } else if (status >= 500) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
+      notice("Flytningen blev ikke gemt (fejl på serveren). Kortet er sat tilbage, hvor det var.");
+    }
+    // Other 4xx: app.js shows the server's Danish message in #notice.
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var entry = entryOf(event);
+    if (!entry || entry.done) return;
+    entry.done = true;
+    var id = entry.card.dataset.initiativeId;
+    pending.delete(id);
+    if (window.tiltag && window.tiltag.live) window.tiltag.live.release();
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status === 0) {
+      putBack(entry);
+    } else if (xhr.status === 200) {
+      var old = document.querySelector("#notice .move-notice");
+      if (old) old.remove();
+    }
+    focusCard(id, entry.focus);
+  });
+
+  // Registered after app.js's own handler (which says "no connection"), so
+  // the more precise message wins.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.addEventListener("htmx:sendError", function (event) {
+      if (!entryOf(event)) return;
+      notice("Ingen forbindelse til serveren: flytningen blev ikke gemt. Kortet er sat tilbage, hvor det var.");
+    });
+  });
+
+  // --- drag and drop -------------------------------------------------------
+
+  function onDragEnd(evt) {
+    if (evt.from === evt.to && evt.oldIndex === evt.newIndex) return;
+    send(evt.item, { list: evt.from, index: evt.oldIndex }, null);
+  }
+
+  function initList(list) {
+    if (Sortable.get(list)) return;
+    Sortable.create(list, {
+      group: "cards",
+      draggable: ".card",
+      filter: ".move-controls, .is-moving",
+      preventOnFilter: false,
+      // Mouse events instead of native HTML5 drag: the same behaviour with
+      // mouse, pen and touch, and a press-and-hold on touch so the page can
+      // still scroll.
+      forceFallback: true,
+      fallbackTolerance: 4,
+      delay: 180,
+      delayOnTouchOnly: true,
+      animation: 120,
+      ghostClass: "card-ghost",
+      chosenClass: "card-chosen",
+      onStart: closePanels,
+      onEnd: onDragEnd,
+    });
+  }
+
+  htmx.onLoad(function (root) {
+    if (root.matches && root.matches(".card-list")) initList(root);
+    if (root.querySelectorAll) root.querySelectorAll(".card-list").forEach(initList);
+  });
+
+  // --- the "Flyt" control ----------------------------------------------------
+
+  function closePanels(exceptToggle) {
+    document.querySelectorAll(".move-panel").forEach(function (panel) {
+      var toggle = panel.previousElementSibling;
+      if (toggle === exceptToggle) return;
+      panel.remove();
+      if (toggle) toggle.setAttribute("aria-expanded", "false");
+    });
+  }
+
+  function addButton(panel, text, data, disabled) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "move-choice";
+    button.textContent = text;
+    Object.keys(data).forEach(function (key) { button.dataset[key] = data[key]; });
+    if (disabled) button.disabled = true;
+    panel.appendChild(button);
+    return button;
+  }
+
+  // Open the panel under `toggle`; focus its first choice, or the up/down
+  // button named by `focus` when it is still usable (repeated up/down).
+  function openPanel(toggle, focus) {
+    closePanels();
+    var card = toggle.closest(".card");
+    var list = card.parentElement;
+    var cards = cardsOf(list);
+    var index = cards.indexOf(card);
+    var panel = document.createElement("div");
+    panel.className = "move-panel";
+    panel.id = "move-panel-" + card.dataset.initiativeId;
+    panel.setAttribute("role", "group");
+    panel.setAttribute("aria-label", "Flyt tiltaget");
+    document.querySelectorAll(".card-list").forEach(function (other) {
+      if (other !== list) addButton(panel, "Til " + columnLabel(other), { moveTo: other.dataset.stage });
+    });
+    addButton(panel, "Op", { moveStep: "up" }, index <= 0);
+    addButton(panel, "Ned", { moveStep: "down" }, index >= cards.length - 1);
+    toggle.after(panel);
+    toggle.setAttribute("aria-controls", panel.id);
+    toggle.setAttribute("aria-expanded", "true");
+    var preferred = focus && panel.querySelector('[data-move-step="' + focus + '"]:not([disabled])');
+    (preferred || (focus ? toggle : panel.querySelector("button:not([disabled])")) || toggle).focus();
+  }
+
+  function moveByKeyboard(choice) {
+    var card = choice.closest(".card");
+    var list = card.parentElement;
+    var origin = { list: list, index: cardsOf(list).indexOf(card) };
+    var focus = "toggle";
+    if (choice.dataset.moveTo) {
+      var target = document.querySelector('.card-list[data-stage="' + choice.dataset.moveTo + '"]');
+      if (!target) return;
+      target.appendChild(card); // to the bottom of the other column
+    } else {
+      var cards = cardsOf(list);
+      var index = origin.index + (choice.dataset.moveStep === "up" ? -1 : 1);
+      if (index < 0 || index >= cards.length) return;
+      list.insertBefore(card, choice.dataset.moveStep === "up" ? cards[index] : cards[index].nextSibling);
+      focus = choice.dataset.moveStep;
+    }
+    closePanels();
+    var toggle = card.querySelector(".move-toggle");
+    if (toggle) toggle.focus(); // moving the element in the page drops focus
+    send(card, origin, focus);
+  }
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".move-toggle");
+    if (toggle) {
+      if (toggle.getAttribute("aria-expanded") === "true") {
+        closePanels();
+      } else if (!toggle.closest(".is-moving")) {
+        openPanel(toggle, null);
+      }
+      return;
+    }
+    var choice = event.target.closest(".move-choice");
+    if (choice) {
+      moveByKeyboard(choice);
+      return;
+    }
+    if (!event.target.closest(".move-panel")) closePanels();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var panel = event.target.closest && event.target.closest(".move-panel");
+    if (!panel) return;
+    var toggle = panel.previousElementSibling;
+    event.preventDefault();
+    closePanels();
+    if (toggle) toggle.focus();
+  });
+})();

@@ -1,0 +1,127 @@
+"""Reading Server-Sent Events in tests, always with a deadline.
+
+`SSEReader` parses the text/event-stream format from any iterator of byte
+chunks (the Flask test client's streamed response, or a socket); `read_until`
+stops at a condition or the deadline, whichever comes first, so a test never
+hangs on a stream.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SSEMessage:
+    event: str = "message"
+    id: str | None = None
+    data: str = ""
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def json(self):
+        return json.loads(self.data)
+
+
+class SSEParser:
+    def __init__(self) -> None:
+        self.buffer = ""
+        self.comments: list[str] = []
+        self.retry: int | None = None
+
+    def feed(self, text: str) -> list[SSEMessage]:
+        self.buffer += text.replace("\r\n", "\n")
+        messages = []
+        while "\n\n" in self.buffer:
+            block, self.buffer = self.buffer.split("\n\n", 1)
+            message = SSEMessage()
+            has_data = False
+            for line in block.split("\n"):
+                if line.startswith(":"):
+                    self.comments.append(line[1:].strip())
+                    continue
+                name, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if name == "event":
+                    message.event = value
+                elif name == "id":
+                    message.id = value
+                elif name == "data":
+                    message.data += ("\n" if has_data else "") + value
+                    has_data = True
+                elif name == "retry":
+                    self.retry = int(value)
+            if has_data:
+                messages.append(message)
+        return messages
+
+
+class SSEReader:
+    """Reads a stream chunk by chunk. `chunks` must yield regularly (the
+    stream's heartbeats do, and tests set LIVE_HEARTBEAT_SECONDS small)."""
+
+    def __init__(self, chunks, closer=None) -> None:
+        self.chunks = iter(chunks)
+        self.closer = closer
+        self.parser = SSEParser()
+        self.messages: list[SSEMessage] = []
+        self.ended = False
+
+    def read_until(self, condition, timeout: float = 5.0) -> list[SSEMessage]:
+        deadline = time.monotonic() + timeout
+        while not condition(self.messages) and time.monotonic() < deadline and not self.ended:
+            try:
+                chunk = next(self.chunks)
+            except StopIteration:
+                self.ended = True
+                break
+            if isinstance(chunk, bytes):
+                chunk = chunk.decode("utf-8")
+            self.messages.extend(self.parser.feed(chunk))
+        return self.messages
+
+    def changes(self) -> list[SSEMessage]:
+        return [m for m in self.messages if m.event == "change"]
+
+    def wait_for_changes(self, n: int, timeout: float = 5.0) -> list[SSEMessage]:
+        self.read_until(lambda ms: len([m for m in ms if m.event == "change"]) >= n, timeout)
+        return self.changes()
+
+    def close(self) -> None:
+        if self.closer:
+            self.closer()
+
+
+def open_test_stream(client, url: str, headers=None) -> tuple:
+    """(response, SSEReader) for the Flask test client."""
+    response = client.get(url, headers=headers or {}, buffered=False)
+    if response.status_code != 200:
+        return response, None
+    return response, SSEReader(response.response, closer=response.close)
+
+
+def open_http_stream(base_url: str, path: str, headers=None, timeout: float = 5.0) -> tuple:
+    """(status, SSEReader) for a real server: a socket read with a timeout,
+    so a silent server fails the test instead of hanging it."""
+    host = base_url.split("//", 1)[1]
+    conn = http.client.HTTPConnection(host, timeout=timeout)
+    conn.request("GET", path, headers={"Accept": "text/event-stream", **(headers or {})})
+    response = conn.getresponse()
+
+    def chunks():
+        while True:
+            try:
+                line = response.readline()  # de-chunks the body
+            except (TimeoutError, OSError, http.client.HTTPException):
+                return
+            if not line:
+                return
+            yield line
+
+    if response.status != 200:
+        conn.close()
+        return response.status, None
+    return response.status, SSEReader(chunks(), closer=conn.close)

@@ -1,0 +1,213 @@
+"""Logging in and out: the same answer for a wrong e-mail and a wrong password,
+remember-me, deactivated users, and the rate limits on failed logins."""
+
+from __future__ import annotations
+
+import pytest
+
+from board.admin import services as accounts
+from board.extensions import db
+from board.models import User
+from tests import factories
+
+WRONG = "Forkert e-mail eller adgangskode."
+TOO_MANY = "For mange mislykkede loginforsøg"
+
+
+def post_login(client, email, password=factories.PASSWORD, remember=False, **kwargs):
+    data = {"email": email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/login", data=data, **kwargs)
+
+
+def is_signed_in(client) -> bool:
+    return client.get("/").status_code == 200
+
+
+def set_cookie_headers(response, name: str) -> list[str]:
+    return [c for c in response.headers.getlist("Set-Cookie") if c.startswith(name + "=")]
+
+
+def test_login_page_is_danish_with_email_password_and_remember_me(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="da">' in html
+    assert 'name="email"' in html and 'name="password"' in html
+    assert "Husk mig" in html
+
+
+def test_correct_login_goes_to_the_board_list(client, users):
+    response = post_login(client, "LEDER@example.dk ")  # e-mail case and spaces do not matter
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert is_signed_in(client)
+
+
+@pytest.mark.parametrize(
+    "email, password",
+    [("leder@example.dk", "forkert-adgangskode"), ("findes.ikke@example.dk", factories.PASSWORD)],
+    ids=["wrong password", "unknown e-mail"],
+)
+def test_wrong_email_and_wrong_password_get_the_same_answer(client, users, email, password):
+    response = post_login(client, email, password)
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    assert WRONG in html
+    assert "findes ikke" not in html and "ukendt" not in html.lower()
+    assert not is_signed_in(client)
+
+
+def test_login_redirects_only_to_paths_on_this_site(client, users, board):
+    ok = post_login(client, "leder@example.dk", query_string={"next": f"/boards/{board.id}"})
+    assert ok.headers["Location"] == f"/boards/{board.id}"
+    for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        response = post_login(client, "leder@example.dk", query_string={"next": evil})
+        assert response.headers["Location"] == "/", evil
+
+
+def test_logout_ends_the_session(client, users):
+    post_login(client, "med@example.dk")
+    assert is_signed_in(client)
+    response = client.post("/logout")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert not is_signed_in(client)
+
+
+def test_remember_me_sets_an_httponly_lax_cookie_that_signs_in_again(app, users):
+    browser = app.test_client()
+    response = post_login(browser, "med@example.dk", remember=True)
+    [cookie] = set_cookie_headers(response, "remember_token")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # The browser is closed (session cookie gone); the remember cookie brings the user back.
+    later = app.test_client()
+    later.set_cookie("remember_token", browser.get_cookie("remember_token").value)
+    assert is_signed_in(later)
+
+
+def test_without_remember_me_there_is_no_remember_cookie(client, users):
+    response = post_login(client, "med@example.dk")
+    assert set_cookie_headers(response, "remember_token") == []
+
+
+def test_deactivated_user_cannot_log_in_and_open_sessions_stop(app, users):
+    browser = app.test_client()
+    post_login(browser, "med@example.dk", remember=True)
+    remembered = app.test_client()
+    remembered.set_cookie("remember_token", browser.get_cookie("remember_token").value)
+    assert is_signed_in(browser) and is_signed_in(remembered)
+
+    accounts.deactivate_user(db.session.get(User, users["med"].id), actor=users["admin"])
+    db.session.commit()
+
+    assert not is_signed_in(browser)
+    assert not is_signed_in(remembered)
+    page = browser.get("/")
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    refused = post_login(app.test_client(), "med@example.dk")
+    assert refused.status_code == 401 and WRONG in refused.get_data(as_text=True)
+
+
+def test_reactivated_user_can_log_in_again(app, users):
+    med = db.session.get(User, users["med"].id)
+    accounts.deactivate_user(med, actor=users["admin"])
+    accounts.reactivate_user(med, actor=users["admin"])
+    db.session.commit()
+    assert post_login(app.test_client(), "med@example.dk").status_code == 302
+
+
+def test_password_reset_ends_sessions_and_the_old_password(app, users):
+    browser = app.test_client()
+    post_login(browser, "leder@example.dk")
+    accounts.set_password(db.session.get(User, users["leder"].id), "et-helt-nyt-kodeord")
+    db.session.commit()
+    assert not is_signed_in(browser)
+    assert post_login(app.test_client(), "leder@example.dk").status_code == 401
+    fresh = app.test_client()
+    assert post_login(fresh, "leder@example.dk", "et-helt-nyt-kodeord").status_code == 302
+    assert is_signed_in(fresh)
+
+
+def test_passwords_are_stored_hashed_with_scrypt(users):
+    stored = db.session.get(User, users["leder"].id).password_hash
+    assert stored.startswith("scrypt:") and factories.PASSWORD not in stored
+
+
+def test_no_password_reaches_the_log(app, client, users, caplog):
+    caplog.set_level("DEBUG")
+    post_login(client, "leder@example.dk", "hemmeligt-forkert-kodeord")
+    post_login(client, "leder@example.dk")
+    accounts.set_password(db.session.get(User, users["med"].id), "nyt-hemmeligt-kodeord")
+    assert "hemmeligt" not in caplog.text and factories.PASSWORD not in caplog.text
+
+
+# --- rate limits --------------------------------------------------------------
+
+
+@pytest.fixture
+def limited_app(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        factories.make_user("lone@example.dk")
+        factories.make_user("mads@example.dk")
+    return app
+
+
+def test_failed_logins_per_account_are_limited_with_a_clear_danish_message(limited_app):
+    client = limited_app.test_client()
+    for attempt in range(10):  # LOGIN_LIMIT_PER_ACCOUNT: 10 per 15 minutes
+        response = post_login(client, "lone@example.dk", f"forkert-{attempt}")
+        assert response.status_code == 401, attempt
+    blocked = post_login(client, "Lone@Example.dk", "forkert-igen")
+    assert blocked.status_code == 429
+    html = blocked.get_data(as_text=True)
+    assert TOO_MANY in html and "Vent et kvarter" in html
+    assert 'name="password"' in html  # the login page, not a bare error
+    # Even the right password waits now: guessing on is pointless.
+    assert post_login(client, "lone@example.dk").status_code == 429
+    # Another account from the same address is not blocked.
+    assert post_login(client, "mads@example.dk").status_code == 302
+
+
+def test_an_unknown_email_is_limited_like_a_known_one(limited_app):
+    client = limited_app.test_client()
+    for _ in range(10):
+        assert post_login(client, "ingen@example.dk", "x" * 12).status_code == 401
+    assert post_login(client, "ingen@example.dk", "x" * 12).status_code == 429
+
+
+def test_failed_logins_per_address_are_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ADDRESS="3 per 15 minutes")
+    with app.app_context():
+        factories.make_user("lone@example.dk")
+    attacker = app.test_client()
+    address = {"environ_base": {"REMOTE_ADDR": "10.0.0.66"}}
+    for n in range(3):  # three different accounts: the account limit does not bite
+        assert post_login(attacker, f"gæt{n}@example.dk", "forkert", **address).status_code == 401
+    blocked = post_login(attacker, "lone@example.dk", **address)
+    assert blocked.status_code == 429 and TOO_MANY in blocked.get_data(as_text=True)
+    # A colleague at another address logs in as usual.
+    colleague = app.test_client()
+    other = {"environ_base": {"REMOTE_ADDR": "10.0.0.7"}}
+    assert post_login(colleague, "lone@example.dk", **other).status_code == 302
+
+
+def test_successful_logins_do_not_count_against_the_limit(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes")
+    with app.app_context():
+        factories.make_user("lone@example.dk")
+    for _ in range(5):
+        assert post_login(app.test_client(), "lone@example.dk").status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_client_address(make_app):
+    app = make_app(
+        RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1, LOGIN_LIMIT_PER_ADDRESS="2 per 15 minutes"
+    )
+    client = app.test_client()
+
+    def attempt(address, email):
+        return post_login(client, email, "forkert", headers={"X-Forwarded-For": address})
+
+    assert attempt("192.0.2.1", "a@example.dk").status_code == 401
+    assert attempt("192.0.2.1", "b@example.dk").status_code == 401
+    assert attempt("192.0.2.1", "c@example.dk").status_code == 429
+    assert attempt("192.0.2.2", "c@example.dk").status_code == 401  # another client

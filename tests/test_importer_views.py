@@ -1,0 +1,256 @@
+"""Import through the web: paste or upload, preview, correct, confirm."""
+
+import io
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from board.extensions import db
+from board.models import Board, Event, Initiative, Membership, Objective, Theme
+from board.reports.exports import to_csv, to_xlsx
+from board.reports.services import status_as_of
+from tests import factories
+
+SEEDS = Path(__file__).parent / "data" / "seeds"
+
+
+def _count(model):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _hidden(html, name):
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    import html as html_lib
+
+    return html_lib.unescape(match.group(1))
+
+
+def _confirm_form(html, **extra):
+    """What the preview's form posts when the user presses "Opret tavle"."""
+    data = {"kilde": _hidden(html, "kilde"), "forrige-roller": _hidden(html, "forrige-roller")}
+    data["titel"] = _hidden(html, "titel") if 'name="titel" value=' in html else ""
+    for i, role in enumerate(data["forrige-roller"].split(",")):
+        data[f"rolle-{i}"] = role
+    for index, stage in re.findall(
+        r'name="kolonne-(\d+)">.*?<option value="(\w+)" selected', html, re.S
+    ):
+        data[f"kolonne-{index}"] = stage
+    data.update(extra)
+    return data
+
+
+def test_leader_imports_the_2024_seed_text_and_becomes_leder(users, as_user):
+    client = as_user("leder")
+    text = (SEEDS / "status-strategi-2024.txt").read_text(encoding="utf-8")
+    before = _count(Board)
+    response = client.post("/import/preview", data={"tabel": text, "dato": "2024-03-01"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "4 pejlemærker, 14 målsætninger, 29 tiltag" in html
+    assert "Kontrollér" in html and "stod i målsætning-kolonnen" in html
+    assert "Proces igangsættes 3. kvartal 2024" in html
+    assert _count(Board) == before  # the preview writes nothing
+
+    form = _confirm_form(html, titel="Strategi 2024 (importeret)")
+    response = client.post("/import", data=form)
+    assert response.status_code == 302
+    board = db.session.scalar(sa.select(Board).where(Board.title == "Strategi 2024 (importeret)"))
+    assert response.headers["Location"].endswith(f"/boards/{board.id}")
+    membership = db.session.get(Membership, (users["leder"].id, board.id))
+    assert membership.role == "leder"
+    assert board.theme_label == "Pejlemærke" and board.objective_label == "Målsætning"
+    themes = db.session.scalar(sa.select(sa.func.count()).where(Theme.board_id == board.id))
+    assert themes == 4
+    cards = list(db.session.scalars(sa.select(Initiative).where(Initiative.board_id == board.id)))
+    assert len(cards) == 29
+    kinds = [e.kind for e in db.session.scalars(sa.select(Event).where(Event.board_id == board.id))]
+    assert kinds.count("board.created") == 1 and kinds.count("theme.created") == 4
+    assert kinds.count("objective.created") == 14 and kinds.count("initiative.created") == 29
+    stu = next(c for c in cards if c.title == "III. Ny takstmodel for STU")
+    assert stu.stage == "planlagt"
+
+
+def test_the_leader_corrects_a_column_before_confirming(users, as_user):
+    client = as_user("leder")
+    text = "Pejlemærke\tTiltag\tStatus\nTema\tEt tiltag\tEr igangsat\n"
+    html = client.post("/import/preview", data={"tabel": text}).get_data(as_text=True)
+    assert 'value="igangsat" selected' in html
+    form = _confirm_form(html, titel="Rettet", **{"kolonne-1": "afsluttet"})
+    assert client.post("/import", data=form).status_code == 302
+    card = db.session.scalar(sa.select(Initiative).where(Initiative.title == "Et tiltag"))
+    assert card.stage == "afsluttet"
+
+
+def test_the_leader_corrects_the_column_roles(users, as_user):
+    client = as_user("leder")
+    text = "Pejlemærke\tTiltag\tNoter\nTema\tEt tiltag\tEr igangsat\n"
+    html = client.post("/import/preview", data={"tabel": text}).get_data(as_text=True)
+    form = _confirm_form(html, titel="Roller")
+    form["rolle-2"] = "status_note"
+    html = client.post("/import/preview", data=form).get_data(as_text=True)
+    assert 'value="igangsat" selected' in html and "Er igangsat" in html
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"tabel": ""}, "Indsæt tabellen fra Word"),
+        ({"tabel": "ingen tabulatorer her"}, "ingen tabel"),
+        ({"fil": (b"not a zip", "tabel.xlsx")}, "kunne ikke læses som Excel-fil"),
+        ({"fil": (b"x", "tabel.pdf")}, "Vælg en .csv- eller .xlsx-fil"),
+        ({"fil": (b"Navn;Alder\nA;1", "t.csv")}, "«Tiltag»"),
+        ({"tabel": "Pejlemærke\tTiltag\nA\tB", "dato": "1. marts"}, "ÅÅÅÅ-MM-DD"),
+    ],
+)
+def test_bad_input_gets_a_danish_message_and_creates_nothing(users, as_user, data, message):
+    client = as_user("leder")
+    before = _count(Board), _count(Event)
+    for url in ("/import/preview", "/import"):
+        form = {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in data.items()}
+        response = client.post(url, data=form, content_type="multipart/form-data")
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+    assert (_count(Board), _count(Event)) == before
+
+
+def test_a_tampered_preview_is_refused(users, as_user):
+    response = as_user("leder").post("/import", data={"kilde": "{not json", "titel": "X"})
+    assert response.status_code == 400 and "Start forfra" in response.get_data(as_text=True)
+    response = as_user("leder").post(
+        "/import", data={"kilde": json.dumps({"kind": "evil"}), "titel": "X"}
+    )
+    assert response.status_code == 400
+
+
+def test_missing_title_is_refused_and_nothing_is_written(users, as_user):
+    client = as_user("leder")
+    html = client.post("/import/preview", data={"tabel": "Pejlemærke\tTiltag\nA\tB"}).get_data(
+        as_text=True
+    )
+    before = _count(Board)
+    response = client.post("/import", data=_confirm_form(html, titel=" "))
+    assert response.status_code == 400 and "Giv tavlen et navn" in response.get_data(as_text=True)
+    assert _count(Board) == before
+
+
+def test_only_leaders_and_admins_may_import(users, as_user):
+    assert as_user("med").get("/import").status_code == 403
+    assert as_user("outsider").post("/import/preview", data={"tabel": "x"}).status_code == 403
+    assert as_user("admin").get("/import").status_code == 200
+    html = as_user("leder").get("/").get_data(as_text=True)
+    assert 'href="/import"' in html
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_exports_round_trip_through_the_importer(demo, users, as_user, fmt):
+    """A board exported as .xlsx/.csv and imported again is the same board:
+    themes, objectives (with empty ones), tiltag with all their texts and
+    columns."""
+    strategy, process = demo
+    for original, day in ((strategy, date(2024, 3, 1)), (process, date(2023, 3, 15))):
+        report = status_as_of(original, day)
+        data = to_xlsx(report) if fmt == "xlsx" else to_csv(report)
+        client = as_user("admin")
+        html = client.post(
+            "/import/preview",
+            data={"fil": (io.BytesIO(data), f"status.{fmt}")},
+            content_type="multipart/form-data",
+        ).get_data(as_text=True)
+        assert "Kontrollér" not in html
+        title = f"Kopi af {original.title} ({fmt})"
+        response = client.post("/import", data=_confirm_form(html, titel=title))
+        assert response.status_code == 302
+        copy = db.session.scalar(sa.select(Board).where(Board.title == title))
+        assert (copy.theme_label, copy.objective_label) == (
+            original.theme_label,
+            original.objective_label,
+        )
+        assert _outline(copy) == _outline(original)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_formula_like_texts_stay_text_and_round_trip(app, users, as_user, fmt):
+    from openpyxl import load_workbook
+
+    board = factories.make_board(title="Formler")
+    factories.make_initiative(
+        board, '=HYPERLINK("http://x")', status_note="- punkt\n- punkt 2", timeline="+45"
+    )
+    report = status_as_of(board, date.today())
+    data = to_xlsx(report) if fmt == "xlsx" else to_csv(report)
+    if fmt == "xlsx":
+        sheet = load_workbook(io.BytesIO(data)).active
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    else:
+        assert "'=HYPERLINK" in data.decode("utf-8-sig")
+    html = (
+        as_user("admin")
+        .post(
+            "/import/preview",
+            data={"fil": (io.BytesIO(data), f"f.{fmt}")},
+            content_type="multipart/form-data",
+        )
+        .get_data(as_text=True)
+    )
+    response = as_user("admin").post("/import", data=_confirm_form(html, titel="Kopi"))
+    assert response.status_code == 302
+    copy = db.session.scalar(sa.select(Board).where(Board.title == "Kopi"))
+    assert _outline(copy) == _outline(board)
+
+
+def _outline(board):
+    themes = list(db.session.scalars(sa.select(Theme).where(Theme.board_id == board.id)))
+    out = []
+    for theme in sorted(themes, key=lambda t: t.position):
+        out.append(theme.title)
+        objectives = db.session.scalars(
+            sa.select(Objective).where(Objective.theme_id == theme.id).order_by(Objective.position)
+        )
+        out += [(o.number, o.title) for o in objectives]
+        cards = db.session.scalars(
+            sa.select(Initiative).where(Initiative.theme_id == theme.id).order_by(Initiative.id)
+        )
+        out += [
+            (
+                c.objective.number if c.objective else None,
+                c.title,
+                c.description,
+                c.timeline,
+                c.status_note,
+                c.responsible,
+                c.stage,
+            )
+            for c in cards
+        ]
+    return out
+
+
+def test_csv_with_a_board_that_has_no_objectives(app, users, as_user):
+    board = factories.make_board(title="Uden mål", themes=(("Spor", ()),), objective_label=None)
+    factories.make_initiative(board, "Et tiltag", stage="igangsat", status_note="kører")
+    data = to_csv(status_as_of(board, date.today()))
+    assert data.decode("utf-8-sig").splitlines()[0].startswith("Pejlemærke;Tiltag;")
+
+
+def test_command_line_import_of_a_seed_file(app, users, runner):
+    path = str(SEEDS / "status-udviklingsproces-2023-03.txt")
+    result = runner.invoke(args=["import-table", path, "--leader", "ada@nowhere.dk"])
+    assert result.exit_code != 0 and "Ingen bruger" in result.output
+    result = runner.invoke(args=["import-table", path, "--leader", "leder@example.dk", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "8 udviklingsspor, 20 tiltag" in result.output and "Kontrollér" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Board)) == 1
+    result = runner.invoke(
+        args=["import-table", path, "--leader", "leder@example.dk", "--title", "Fra kommandolinjen"]
+    )
+    assert result.exit_code == 0, result.output
+    board = db.session.scalar(sa.select(Board).where(Board.title == "Fra kommandolinjen"))
+    assert db.session.get(Membership, (users["leder"].id, board.id)).role == "leder"
+    assert (
+        len(db.session.scalars(sa.select(Initiative).where(Initiative.board_id == board.id)).all())
+        == 20
+    )

@@ -1,0 +1,278 @@
+"""Live updates in real Chromium pages: what one person changes appears on
+the other open boards within 2 seconds, without a reload; a page that lost
+its connection catches up; "N ser med" counts the people watching."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from board.extensions import db
+from board.models import Initiative, User
+from tests import factories
+from tests.conftest import browser_login
+from tests.test_live_stream import fake_move
+
+pytestmark = pytest.mark.browser
+
+BROWSER_LIVE = dict(
+    LIVE_HEARTBEAT_SECONDS=1,
+    LIVE_ACCESS_CHECK_SECONDS=1,
+    LIVE_MAX_STREAM_SECONDS=60,
+    LIVE_POLL_SECONDS=0.1,
+    LIVE_PG_POLL_SECONDS=0.5,
+    LIVE_RETRY_MS=300,
+)
+
+
+@pytest.fixture
+def app(make_app, request):
+    """The app behind `live_server`; a test may change settings with
+    `@pytest.mark.parametrize("app", [{...}], indirect=True)`."""
+    app = make_app(**{**BROWSER_LIVE, **getattr(request, "param", {})})
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def meeting(board, users):
+    """A board with cards; ids and titles as plain values, and no transaction
+    left open by the test (it would hold SQLite's write lock)."""
+    cards = [factories.make_initiative(board, f"Tiltag {i}") for i in range(4)]
+    info = {
+        "board_id": board.id,
+        "card_ids": [c.id for c in cards],
+        "leader_id": users["leder"].id,
+        "admin_id": users["admin"].id,
+    }
+    db.session.commit()
+    return info
+
+
+def move_from_elsewhere(card_id: int, stage: str, leader_id: int) -> None:
+    card = db.session.get(Initiative, card_id)
+    fake_move(card, stage, db.session.get(User, leader_id))
+
+
+def card_in_column(page, card_id: int, stage: str, timeout: float = 2000) -> None:
+    page.locator(f"#column-{stage} #card-{card_id}").wait_for(timeout=timeout)
+
+
+def open_board(new_page, email: str, board_id: int):
+    page = new_page()
+    browser_login(page, email)
+    page.goto(f"/boards/{board_id}")
+    page.locator("#live-state[data-state=open]").wait_for()
+    return page
+
+
+def test_a_change_appears_on_every_open_board_within_two_seconds(new_page, meeting):
+    leader = open_board(new_page, "leder@example.dk", meeting["board_id"])
+    member = open_board(new_page, "med@example.dk", meeting["board_id"])
+    card_id = meeting["card_ids"][1]
+    started = time.monotonic()
+    move_from_elsewhere(card_id, "afsluttet", meeting["leader_id"])
+    for page in (leader, member):
+        card_in_column(page, card_id, "afsluttet")
+    assert time.monotonic() - started < 2.0
+    assert member.locator("#count-afsluttet").inner_text() == "1"
+    assert member.locator("#count-ikke_ivaerksat").inner_text() == "3"
+    # Someone else's change is announced; your own is not.
+    expect(member.locator("#announcer")).to_contain_text("flyttede")
+    assert (
+        member.locator("#announcer").inner_text() == "Lone Leder flyttede «Tiltag 1» til Afsluttet"
+    )
+    assert leader.locator("#announcer").inner_text() == ""
+
+
+def test_the_page_is_not_reloaded_and_other_columns_are_left_alone(new_page, meeting):
+    page = open_board(new_page, "med@example.dk", meeting["board_id"])
+    page.evaluate("window.__marker = 1")
+    untouched = page.locator("#column-planlagt").evaluate("el => (el.__mark = 'x', 'x')")
+    move_from_elsewhere(meeting["card_ids"][0], "igangsat", meeting["leader_id"])
+    card_in_column(page, meeting["card_ids"][0], "igangsat")
+    assert page.evaluate("window.__marker") == 1
+    assert page.locator("#column-planlagt").evaluate("el => el.__mark") == untouched
+
+
+@pytest.mark.parametrize("app", [{"LIVE_MAX_STREAM_SECONDS": 2}], indirect=True)
+def test_a_page_that_lost_its_connection_catches_up(new_page, meeting):
+    """Streams here end after 2 seconds (as when a server restarts); while
+    the page cannot reconnect, two cards move; when it can, both arrive."""
+    page = open_board(new_page, "med@example.dk", meeting["board_id"])
+    reconnects = []
+    page.on("request", lambda r: reconnects.append(r) if "/events" in r.url else None)
+    page.route("**/events*", lambda route: route.abort())
+    page.locator("#live-state[data-state=connecting]").wait_for(timeout=5000)
+
+    ids = meeting["card_ids"]
+    move_from_elsewhere(ids[2], "planlagt", meeting["leader_id"])
+    move_from_elsewhere(ids[3], "afsluttet", meeting["leader_id"])
+    page.wait_for_timeout(500)
+    assert page.locator(f"#column-planlagt #card-{ids[2]}").count() == 0  # still cut off
+    page.unroute("**/events*")
+    card_in_column(page, ids[2], "planlagt", timeout=5000)
+    card_in_column(page, ids[3], "afsluttet", timeout=5000)
+    # The reconnect said where the page had got to.
+    assert any(r.headers.get("last-event-id") or "last_event_id=" in r.url for r in reconnects)
+
+
+def test_presence_counts_the_people_watching(new_page, meeting):
+    first = open_board(new_page, "leder@example.dk", meeting["board_id"])
+    first.locator("#live-presence", has_text="1 ser med").wait_for()
+    second = open_board(new_page, "med@example.dk", meeting["board_id"])
+    for page in (first, second):
+        page.locator("#live-presence", has_text="2 ser med").wait_for()
+    second.close()
+    # The closed tab is noticed at the stream's next write (a heartbeat).
+    first.locator("#live-presence", has_text="1 ser med").wait_for(timeout=5000)
+
+
+def test_a_share_link_viewer_sees_changes_live(new_page, meeting):
+    from board.models import Board
+    from tests.test_live_stream import make_share_link
+
+    token, _ = make_share_link(db.session.get(Board, meeting["board_id"]))
+    page = new_page()
+    page.goto(f"/s/{token}")
+    page.locator("#live-state[data-state=open]").wait_for()
+    page.locator("#live-presence", has_text="1 ser med").wait_for()
+    card_id = meeting["card_ids"][0]
+    move_from_elsewhere(card_id, "igangsat", meeting["leader_id"])
+    card_in_column(page, card_id, "igangsat", timeout=5000)  # 2 s: the test above
+    expect(page.locator("#announcer")).to_contain_text("flyttede")
+    # The refreshed card still links to the share page, not the members' one.
+    link = page.locator(f"#card-{card_id} .card-title a")
+    assert link.get_attribute("href") == f"/s/{token}/initiatives/{card_id}"
+
+
+def test_a_card_being_dragged_is_not_yanked_away(new_page, meeting):
+    """While Sortable marks a card as chosen/dragged, refreshes wait; they
+    are applied as soon as the drag ends."""
+    page = open_board(new_page, "leder@example.dk", meeting["board_id"])
+    dragged, other = meeting["card_ids"][0], meeting["card_ids"][1]
+    page.evaluate(f"document.getElementById('card-{dragged}').classList.add('sortable-chosen')")
+    move_from_elsewhere(other, "planlagt", meeting["admin_id"])
+    expect(page.locator("#announcer")).to_contain_text("flyttede")
+    page.wait_for_timeout(600)
+    assert page.locator(f"#column-planlagt #card-{other}").count() == 0  # not yet
+    assert page.locator(f"#card-{dragged}.sortable-chosen").count() == 1
+    page.evaluate(f"document.getElementById('card-{dragged}').classList.remove('sortable-chosen')")
+    card_in_column(page, other, "planlagt")
+
+
+def test_an_open_card_dialog_follows_changes_but_an_edit_is_left_alone(new_page, meeting):
+    page = open_board(new_page, "leder@example.dk", meeting["board_id"])
+    card_id = meeting["card_ids"][0]
+    page.locator(f"#card-{card_id} .card-title a").click()
+    history = page.locator(f"#card-history-{card_id} .history-entry")
+    history.first.wait_for()
+    assert history.count() == 1
+    move_from_elsewhere(card_id, "igangsat", meeting["leader_id"])
+    page.locator(f"#card-history-{card_id} .history-entry").nth(1).wait_for(timeout=2000)
+    assert page.locator(f"#card-details-{card_id} .field-stage").inner_text() == "Igangsat"
+
+    # An edit form in the details (as "Redigér" puts there) is not replaced.
+    page.evaluate(
+        f"""() => {{
+            const details = document.getElementById('card-details-{card_id}');
+            const form = document.createElement('form');
+            form.className = 'edit-form editing';
+            form.innerHTML = '<label>Titel <input name="title" value="Mit udkast"></label>';
+            details.append(form);
+            form.querySelector('input').focus();
+        }}"""
+    )
+    move_from_elsewhere(card_id, "afsluttet", meeting["admin_id"])  # someone else
+    page.locator(f"#card-history-{card_id} .history-entry").nth(2).wait_for(timeout=2000)
+    assert page.locator(f"#card-details-{card_id} input[name=title]").input_value() == "Mit udkast"
+    notice = page.locator("#card-dialog .live-dialog-notice")
+    notice.wait_for()
+    assert notice.inner_text().startswith("Ada Admin flyttede «Tiltag 0» til Afsluttet, mens du")
+    # The edit ends (the form goes away): the details catch up.
+    page.evaluate(f"document.querySelector('#card-details-{card_id} form').remove()")
+    page.locator(f"#card-details-{card_id} .field-stage", has_text="Afsluttet").wait_for(
+        timeout=3000
+    )
+    assert page.locator("#card-dialog .live-dialog-notice").count() == 0
+
+
+def test_a_comment_appears_in_the_other_browsers_open_card_and_on_the_board(new_page, meeting):
+    """Mads comments in his card dialog; Lone, who has the same card open
+    (and a comment of her own in it, with its "Slet" button), sees the new
+    comment in the log and the board card's count, without a reload."""
+    from board.models import Comment
+
+    card_id = meeting["card_ids"][0]
+    db.session.add(Comment(initiative_id=card_id, author_id=meeting["leader_id"], body="Min egen"))
+    db.session.commit()
+    lone = open_board(new_page, "leder@example.dk", meeting["board_id"])
+    mads = open_board(new_page, "med@example.dk", meeting["board_id"])
+    for page in (lone, mads):
+        page.locator(f"#card-{card_id} .card-title a").click()
+        page.locator(f"#comments-{card_id}").wait_for()
+    lone.evaluate("window.__not_reloaded = true")
+
+    mads.get_by_label("Skriv en kommentar").fill("Vi blev ikke inddraget.")
+    started = time.monotonic()
+    mads.get_by_role("button", name="Send kommentar").click()
+    lone.locator(f"#comments-{card_id} .comment-body", has_text="Vi blev ikke inddraget.").wait_for(
+        timeout=2000
+    )
+    assert time.monotonic() - started < 2.0
+    expect(lone.locator(f"#card-{card_id} .card-comments")).to_have_text("2 kommentarer")
+    expect(lone.locator("#announcer")).to_contain_text("Mads Med kommenterede «Tiltag 0»")
+    assert lone.evaluate("window.__not_reloaded") is True
+
+
+def test_a_move_in_one_browser_appears_in_the_other_within_two_seconds(new_page, meeting):
+    """Lone moves a card with the keyboard "Flyt" control; Mads's board shows
+    it within 2 seconds, without a reload, and hears who did it. Lone's own
+    page applies her move once (the move's answer), not again from the stream."""
+    lone = open_board(new_page, "leder@example.dk", meeting["board_id"])
+    mads = open_board(new_page, "med@example.dk", meeting["board_id"])
+    parts_requests = []
+    lone.on("request", lambda r: parts_requests.append(r.url) if "/live/parts" in r.url else None)
+    mads.evaluate("window.__not_reloaded = true")
+    card_id = meeting["card_ids"][2]
+
+    lone.locator(f"#card-{card_id} .move-toggle").click()
+    started = time.monotonic()
+    lone.locator(f'#card-{card_id} [data-move-to="afsluttet"]').click()
+    card_in_column(mads, card_id, "afsluttet")
+    assert time.monotonic() - started < 2.0
+    expect(mads.locator("#count-afsluttet")).to_have_text("1")
+    expect(mads.locator("#announcer")).to_have_text("Lone Leder flyttede «Tiltag 2» til Afsluttet")
+    assert mads.evaluate("window.__not_reloaded") is True
+
+    # Lone's page: the card once, in its new column, with the new version.
+    card_in_column(lone, card_id, "afsluttet")
+    lone.wait_for_timeout(700)  # time enough for her own event to arrive
+    assert lone.locator(f"#card-{card_id}").count() == 1
+    assert lone.locator(f"#card-{card_id}").get_attribute("data-version") == "2"
+    assert parts_requests == []
+
+
+def test_a_drag_in_one_browser_appears_in_the_other(new_page, meeting):
+    lone = open_board(new_page, "leder@example.dk", meeting["board_id"])
+    mads = open_board(new_page, "med@example.dk", meeting["board_id"])
+    card_id = meeting["card_ids"][3]
+    source = lone.locator(f"#card-{card_id}")
+    target = lone.locator("#column-igangsat .card-list").bounding_box()
+    box = source.bounding_box()
+    lone.mouse.move(box["x"] + 30, box["y"] + 12)
+    lone.mouse.down()
+    x, y = target["x"] + target["width"] / 2, target["y"] + 20
+    for step in range(1, 16):
+        lone.mouse.move(
+            box["x"] + 30 + (x - box["x"] - 30) * step / 15,
+            box["y"] + 12 + (y - box["y"] - 12) * step / 15,
+        )
+        lone.wait_for_timeout(20)
+    lone.wait_for_timeout(100)
+    lone.mouse.up()
+    card_in_column(lone, card_id, "igangsat")
+    card_in_column(mads, card_id, "igangsat")
+    expect(mads.locator("#count-igangsat")).to_have_text("1")

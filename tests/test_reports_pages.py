@@ -1,0 +1,336 @@
+"""The status page, its downloads, "changes since" and published reports, as
+members and share-link visitors see them."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from board.access import hash_token
+from board.extensions import db
+from board.models import Event, PublishedReport, ShareLink
+from tests import factories
+from tests.reports_helpers import archive, at, comment, edit, move, new_card
+
+
+@pytest.fixture
+def report_board(board, users):
+    """`board` (theme "Borgeren først", objectives 1.1 and 1.2) with two cards
+    as of 1 March 2024, one changed later."""
+    board.created_at = at("2024-01-01 08:00")
+    db.session.commit()
+    theme = board.themes[0]
+    first = new_card(
+        theme,
+        "Borgerpanel",
+        objective=theme.objectives[0],
+        status_note="Proces igangsættes 3. kvartal 2024",
+        timeline="Efterår 2024",
+        description="Et panel af borgere\nmødes fire gange",
+        when="2024-02-01 10:00",
+    )
+    second = new_card(
+        theme,
+        "Samtaleguide",
+        objective=theme.objectives[0],
+        stage="igangsat",
+        status_note="Er igangsat",
+        when="2024-02-02 10:00",
+    )
+    edit(first, "2024-04-01 10:00", status_note="Panelet er nedsat")
+    move(first, "afsluttet", "2024-04-01 10:05")
+    return board, first, second
+
+
+@pytest.fixture
+def as_user(as_user):
+    """conftest's `as_user`, safe to call twice in a test: the app context
+    the test holds keeps Flask-Login's user in `g` across requests."""
+    from flask import g
+
+    def _as(kind):
+        g.pop("_login_user", None)
+        return as_user(kind)
+
+    return _as
+
+
+def _share(board, **fields):
+    token = "hemmeligt-token-123"
+    db.session.add(
+        ShareLink(board_id=board.id, token_hash=hash_token(token), label="Udvalg", **fields)
+    )
+    db.session.commit()
+    return token
+
+
+def test_status_page_shows_the_date_heading_and_the_state_on_that_date(report_board, as_user):
+    board, first, second = report_board
+    html = as_user("med").get(f"/boards/{board.id}/status?dato=2024-03-15").get_data(as_text=True)
+    assert "Status pr. 15. marts 2024" in html
+    assert "Proces igangsættes 3. kvartal 2024" in html and "Panelet er nedsat" not in html
+    assert "1.2. Fælles redskaber" in html and "Ingen tiltag endnu" in html
+    assert "Et panel af borgere<br>mødes fire gange" in html
+    now = as_user("med").get(f"/boards/{board.id}/status").get_data(as_text=True)
+    assert "Panelet er nedsat" in now
+
+
+def test_status_page_filters_by_pejlemaerke(app, users, as_user):
+    board = factories.make_board(
+        title="To temaer", themes=(("Tema A", ("1.1 Et",)), ("Tema B", ("2.1 To",)))
+    )
+    factories.make_user("l2@example.dk", board=board, role="leder")
+    client = as_user("admin")
+    a, b = board.themes
+    html = client.get(f"/boards/{board.id}/status?tema={b.id}").get_data(as_text=True)
+    assert "Tema B" in html and "1.1. Et" not in html and "2.1. To" in html
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("dato=2024-02-30", "ikke en gyldig dato"),
+        ("dato=marts", "ikke en gyldig dato"),
+        ("dato=2999-01-01", "ligger efter i dag"),
+        ("tema=abc", "findes ikke"),
+        ("tema=99999", "findes ikke"),
+    ],
+)
+def test_bad_input_gets_a_danish_400(report_board, as_user, query, message):
+    board = report_board[0]
+    for path in ("status", "status.docx"):
+        response = as_user("med").get(f"/boards/{board.id}/{path}?{query}")
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+
+
+def test_anonymous_visitors_are_sent_to_log_in(report_board, client):
+    board = report_board[0]
+    for path in ("status", "status.docx", "changes", "reports"):
+        response = client.get(f"/boards/{board.id}/{path}")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_outsiders_get_nothing(report_board, as_user):
+    board = report_board[0]
+    assert as_user("outsider").get(f"/boards/{board.id}/status.csv").status_code == 404
+    assert as_user("outsider").get(f"/boards/{board.id}/changes").status_code == 404
+    assert as_user("med").get(f"/boards/{board.id}/status.pdf").status_code == 404
+
+
+def test_docx_has_one_row_per_tiltag_with_the_right_texts(report_board, as_user):
+    board = report_board[0]
+    response = as_user("med").get(f"/boards/{board.id}/status.docx?dato=2024-03-15")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    document = Document(io.BytesIO(response.data))
+    texts = [p.text for p in document.paragraphs]
+    assert "Status pr. 15. marts 2024" in texts
+    assert any("2 tiltag" in t and "Testtavle" in t for t in texts)  # the intro
+    table = document.tables[0]
+    header = [c.text for c in table.rows[0].cells]
+    assert header == ["Pejlemærke", "Målsætning", "Tiltag", "Iværksættelse", "Kolonne", "Status"]
+    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    tiltag_rows = [r for r in rows if r[2] != "Ingen tiltag endnu"]
+    assert tiltag_rows == [
+        [
+            "Borgeren først",
+            "1.1. Vi taler med borgeren",
+            "Borgerpanel\nEt panel af borgere\nmødes fire gange",
+            "Efterår 2024",
+            "Planlagt",
+            "Proces igangsættes 3. kvartal 2024",
+        ],
+        [
+            "Borgeren først",
+            "1.1. Vi taler med borgeren",
+            "Samtaleguide",
+            "",
+            "Igangsat",
+            "Er igangsat",
+        ],
+    ]
+    assert [r[1] for r in rows if r[2] == "Ingen tiltag endnu"] == ["1.2. Fælles redskaber"]
+
+
+def test_xlsx_and_csv_hold_the_same_rows(report_board, as_user):
+    board = report_board[0]
+    client = as_user("med")
+    book = load_workbook(
+        io.BytesIO(client.get(f"/boards/{board.id}/status.xlsx?dato=2024-03-15").data)
+    )
+    sheet = list(book.active.iter_rows(values_only=True))
+    assert sheet[0][0] == "Status pr. 15. marts 2024"
+    header_at = next(i for i, row in enumerate(sheet) if row and "Tiltag" in row)
+    xlsx_rows = [[c or "" for c in row] for row in sheet[header_at + 1 :]]
+    data = client.get(f"/boards/{board.id}/status.csv?dato=2024-03-15").data
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel needs the BOM for æøå
+    csv_rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert csv_rows[0] == [str(c) for c in sheet[header_at]]
+    assert csv_rows[1:] == xlsx_rows
+    assert [r[2] for r in csv_rows[1:]] == ["Borgerpanel", "Samtaleguide", ""]
+    assert csv_rows[1][5] == "Planlagt"
+
+
+def test_share_link_visitors_see_status_downloads_and_changes(report_board, client):
+    board = report_board[0]
+    token = _share(board)
+    html = client.get(f"/s/{token}/status?dato=2024-03-15").get_data(as_text=True)
+    assert "Status pr. 15. marts 2024" in html and "Borgerpanel" in html
+    assert "Publicér" not in html  # read-only
+    assert client.get(f"/s/{token}/status.docx?dato=2024-03-15").status_code == 200
+    assert f"/s/{token}/status.csv" in html
+    assert client.get(f"/s/{token}/changes?siden=2024-03-15").status_code == 200
+    assert client.get("/s/forkert-token/status").status_code == 404
+    revoked = db.session.scalar(db.select(ShareLink))
+    revoked.revoked_at = at("2024-05-01 10:00")
+    db.session.commit()
+    assert client.get(f"/s/{token}/status").status_code == 404
+
+
+# --------------------------------------------------------------- changes
+def test_changes_page_lists_exactly_what_changed(report_board, users, as_user):
+    board, first, second = report_board
+    theme = board.themes[0]
+    third = new_card(theme, "Nyt tiltag", when="2024-03-20 10:00")
+    archive(second, "2024-03-21 10:00")
+    comment(first, "2024-03-22 10:00", users["med"])
+    comment(first, "2024-03-23 10:00", users["med"])
+    comment(second, "2024-03-01 10:00", users["med"])  # before: not counted
+    edit(third, "2024-03-24 10:00", status_note="ændret efter oprettelse")
+
+    html = as_user("med").get(f"/boards/{board.id}/changes?siden=2024-03-15").get_data(as_text=True)
+    assert "Ændringer siden 15. marts 2024" in html
+    assert html.count('class="change"') == 3
+    assert "Tilføjet i Planlagt" in html  # the new card
+    assert "Flyttet fra Planlagt til Afsluttet" in html
+    assert "Proces igangsættes 3. kvartal 2024" in html and "Panelet er nedsat" in html
+    assert "2 nye kommentarer" in html
+    assert "Arkiveret" in html
+    assert "Status ændret" in html
+    # since 1 April (the edit and move were on 1 April): only later changes
+    html = as_user("med").get(f"/boards/{board.id}/changes?siden=2024-04-01").get_data(as_text=True)
+    assert "Ingen ændringer efter 1. april 2024" in html
+
+
+def test_changes_service_nets_out_a_move_back_and_forth(report_board):
+    from board.reports.services import changes_since
+
+    board, first, second = report_board
+    move(second, "planlagt", "2024-05-01 10:00")
+    move(second, "igangsat", "2024-05-02 10:00")
+    report = changes_since(board, date(2024, 4, 15))
+    assert report.count == 0
+    report = changes_since(board, date(2024, 3, 1))
+    (group,) = report.groups
+    assert group.title == "Borgeren først"
+    (change,) = group.changes
+    assert (change.title, change.moved, change.status) == (
+        "Borgerpanel",
+        ("planlagt", "afsluttet"),
+        ("Proces igangsættes 3. kvartal 2024", "Panelet er nedsat"),
+    )
+
+
+def test_share_link_without_comments_does_not_count_them(report_board, users, client):
+    board, first, _ = report_board
+    comment(first, "2024-04-02 10:00", users["med"])
+    token = _share(board, show_comments=False)
+    html = client.get(f"/s/{token}/changes?siden=2024-04-01").get_data(as_text=True)
+    assert "kommentar" not in html
+
+
+def test_the_board_links_to_status_and_changes(report_board, as_user, client):
+    board = report_board[0]
+    html = as_user("med").get(f"/boards/{board.id}").get_data(as_text=True)
+    assert f'href="/boards/{board.id}/status"' in html
+    assert f'href="/boards/{board.id}/changes"' in html
+
+
+# --------------------------------------------------------------- published
+def test_published_reports_are_frozen(report_board, users, as_user):
+    board, first, second = report_board
+    client = as_user("leder")
+    response = client.post(
+        f"/boards/{board.id}/reports",
+        data={"titel": "Status til Områdeudvalget, marts 2024", "dato": "2024-03-15"},
+    )
+    assert response.status_code == 302
+    published = db.session.scalar(db.select(PublishedReport))
+    assert published.published_by_id == users["leder"].id
+    event = db.session.scalar(db.select(Event).where(Event.kind == "report.published"))
+    assert event.payload["report_id"] == published.id
+    before = client.get(f"/boards/{board.id}/reports/{published.id}.csv").data
+
+    # The board changes afterwards, even its past (a card renamed today).
+    edit(second, "2030-01-01 10:00", title="Omdøbt", status_note="Ny tekst")
+    db.session.commit()
+    after = client.get(f"/boards/{board.id}/reports/{published.id}.csv").data
+    assert after == before and "Samtaleguide" in after.decode("utf-8-sig")
+    doc = Document(io.BytesIO(client.get(f"/boards/{board.id}/reports/{published.id}.docx").data))
+    assert "Samtaleguide" in [c.text for c in doc.tables[0].columns[2].cells]
+
+    listing = as_user("med").get(f"/boards/{board.id}/reports").get_data(as_text=True)
+    assert "Status til Områdeudvalget, marts 2024" in listing
+    assert "Lone Leder" in listing and "15. marts 2024" in listing
+    page = as_user("med").get(f"/boards/{board.id}/reports/{published.id}").get_data(as_text=True)
+    assert "Samtaleguide" in page and "Omdøbt" not in page
+
+
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({"titel": "", "dato": "2024-03-15"}, "Giv rapporten et navn"),
+        ({"titel": "x" * 301, "dato": "2024-03-15"}, "højst være 300 tegn"),
+        ({"titel": "Ok", "dato": "15/3"}, "ikke en gyldig dato"),
+        ({"titel": "Ok", "dato": "2024-03-15", "tema": "999999"}, "findes ikke"),
+        ({"titel": "Ok", "dato": "2024-03-15", "tema": "x"}, "findes ikke"),
+    ],
+)
+def test_publishing_bad_input_gets_a_danish_400_and_writes_nothing(
+    report_board, as_user, form, message
+):
+    board = report_board[0]
+    response = as_user("leder").post(f"/boards/{board.id}/reports", data=form)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(PublishedReport)) == 0
+
+
+def test_only_leaders_publish(report_board, as_user):
+    board = report_board[0]
+    response = as_user("med").post(
+        f"/boards/{board.id}/reports", data={"titel": "X", "dato": "2024-03-15"}
+    )
+    assert response.status_code == 403
+    html = as_user("med").get(f"/boards/{board.id}/status").get_data(as_text=True)
+    assert "Publicér" not in html
+
+
+def test_a_long_docx_table_keeps_one_row_per_tiltag():
+    """300 tiltag under one målsætning: the merged cells don't grow the cost
+    per row (python-docx's own merge overflowed the stack here)."""
+    from board.reports.exports import to_docx
+    from board.reports.report import ReportObjective, ReportRow, ReportTheme, StatusReport
+
+    rows = [ReportRow(id=i, title=f"Tiltag {i}", status_note=f"Status {i}") for i in range(300)]
+    report = StatusReport(
+        board_id=1,
+        board_title="Stor tavle",
+        as_of=date(2024, 3, 1),
+        theme_label="Pejlemærke",
+        objective_label="Målsætning",
+        themes=[
+            ReportTheme(
+                id=1,
+                title="Tema",
+                objectives=[ReportObjective(id=1, number="1.1", title="Mål", rows=rows)],
+            )
+        ],
+    )
+    table = Document(io.BytesIO(to_docx(report))).tables[0]
+    assert len(table.rows) == 301
+    last = [c.text for c in table.rows[300].cells]
+    assert last == ["Tema", "1.1. Mål", "Tiltag 299", "", "Ikke iværksat", "Status 299"]

@@ -1,0 +1,20 @@
+"""The migrations and the models must describe the same schema."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from board.extensions import db
+
+
+def test_migrations_match_models(app):
+    # The test database was built by running the migrations (conftest).
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == [], f"models and migrations disagree: {differences}"
+
+
+def test_database_was_built_by_migrations(app):
+    with db.engine.connect() as connection:
+        version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    assert version
