@@ -38,9 +38,15 @@ def test_filter_by_objective_then_back_to_all(page, strategy_leader):
     objective = board.themes[1].objectives[2]  # 2.3: three tiltag
     browser_login(page, "lone@example.dk")
     page.goto(f"/boards/{board.id}")
+    form = page.locator("#board-filter").element_handle()
     page.select_option("#filter-maal", str(objective.id))
     expect(page.locator("[data-initiative-id]")).to_have_count(3)
     assert f"maal={objective.id}" in page.url
+    # The filter shows the pejlemærke the server derived from the målsætning,
+    # in the same form element: htmx's binding to it never lapses, so the
+    # next change (made at once, as a quick user would) is not lost.
+    expect(page.locator("#filter-tema")).to_have_value(str(objective.theme_id))
+    assert form.evaluate("f => f.isConnected")
     # Back to every pejlemærke: the målsætning is cleared with it.
     page.select_option("#filter-tema", "")
     expect(page.locator("[data-initiative-id]")).to_have_count(29)

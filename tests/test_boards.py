@@ -93,7 +93,7 @@ def test_htmx_filter_returns_only_the_columns_and_the_filter_out_of_band(leader,
     html = response.get_data(as_text=True)
     assert "<html" not in html
     assert 'class="columns"' in html
-    assert 'id="board-filter"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="board-filter"' in html and 'hx-swap-oob="innerHTML"' in html
     assert "HX-Request" in response.headers["Vary"]
     assert set(re.findall(r'data-theme-id="(\d+)"', html)) == {str(theme.id)}
 
