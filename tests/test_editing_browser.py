@@ -4,6 +4,7 @@ board, errors next to fields, stale edits, and axe-core on the dialog and forms.
 from types import SimpleNamespace
 
 import pytest
+from playwright.sync_api import expect
 
 from board.extensions import db
 from board.models import Role
@@ -135,7 +136,9 @@ def test_stale_edit_shows_current_values_and_keeps_what_was_typed(new_page, peop
         browser_login(page, "lone@example.dk")
         dialog = open_card(page, people, card)
         dialog.get_by_role("link", name="Redigér").click()
-        dialog.get_by_label("Status").wait_for()
+        # The form opens with focus in its first field (a human could not
+        # type before that; a test could, into the wrong field).
+        expect(dialog.get_by_label("Titel")).to_be_focused()
     first.locator("#card-dialog").get_by_label("Status").fill("Første leders tekst")
     first.get_by_role("button", name="Gem ændringer").click()
     first.locator(".field-status-note", has_text="Første leders tekst").wait_for()
@@ -148,6 +151,7 @@ def test_stale_edit_shows_current_values_and_keeps_what_was_typed(new_page, peop
     assert "ændret, mens du redigerede" in notice.inner_text()
     assert "Anden leders tekst" in notice.inner_text()
     assert dialog.get_by_label("Status").input_value() == "Første leders tekst"
+    expect(dialog.get_by_label("Titel")).to_be_focused()  # the refilled form
     # Saving again now is a deliberate choice on top of the current version.
     dialog.get_by_label("Status").fill("Anden leders tekst")
     dialog.get_by_role("button", name="Gem ændringer").click()

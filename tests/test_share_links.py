@@ -222,7 +222,7 @@ def test_the_htmx_filter_works_on_the_share_page(app, board, cards):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
-    assert 'hx-swap-oob="true"' in html and f'hx-get="/s/{token}"' in html
+    assert 'hx-swap-oob="innerHTML"' in html and f'hx-get="/s/{token}"' in html
     assert "data-initiative-id" not in html  # no card has that objective
     assert_read_only(html, token)
 
