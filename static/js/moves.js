@@ -109,7 +109,14 @@
     var entry = entryOf(event);
     if (!entry) return;
     var status = event.detail.xhr.status;
-    if (status === 200) return;
+    if (status === 200) {
+      // htmx "settles" the class attribute: for 20 ms the new card carries
+      // the old one's classes. Without this a "Flyt" pressed right after a
+      // move would find the card still "is-moving" and do nothing.
+      entry.card.classList.remove("is-moving");
+      entry.card.removeAttribute("aria-busy");
+      return;
+    }
     putBack(entry);
     if (status === 409) {
       // Re-rendered columns and the notice, out of band.
