@@ -59,6 +59,22 @@ def test_every_demo_card_has_its_created_event_dated_to_the_document(demo):
     assert {e.created_at.date().isoformat() for e in events} == {"2024-03-01"}
 
 
+def test_the_demo_structure_is_in_the_event_log_dated_to_the_documents(demo):
+    for board, as_of in zip(demo, ("2024-03-01", None), strict=True):
+        events = db.session.scalars(
+            sa.select(Event).where(
+                Event.board_id == board.id, Event.kind.in_(["theme.created", "objective.created"])
+            )
+        ).all()
+        themes = [e for e in events if e.kind == "theme.created"]
+        objectives = [e for e in events if e.kind == "objective.created"]
+        assert [e.payload["title"] for e in themes] == [t.title for t in board.themes]
+        assert len(objectives) == sum(len(t.objectives) for t in board.themes)
+        assert {e.created_at for e in events} == {board.created_at}
+        if as_of:
+            assert board.created_at.date().isoformat() == as_of
+
+
 def test_positions_are_dense_per_column(demo):
     for board in demo:
         rows = db.session.execute(

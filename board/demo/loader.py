@@ -19,9 +19,10 @@ import sqlalchemy as sa
 
 from ..column_rule import propose_stage
 from ..editing.services import create_initiative
+from ..editing.structure import add_objective, add_theme
 from ..events import record_event
 from ..extensions import db
-from ..models import Board, Membership, Objective, Role, Theme, User
+from ..models import Board, Membership, Role, User
 
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_FILES = ("strategi-2024.json", "udviklingsproces-2023.json")
@@ -72,21 +73,20 @@ def load_board(data: dict) -> Board:
     db.session.add(board)
     db.session.flush()
     record_event(board_id=board.id, kind="board.created", payload={"title": board.title}, at=when)
-    for theme_position, theme_data in enumerate(data["themes"]):
-        theme = Theme(board_id=board.id, position=theme_position, title=theme_data["title"])
-        db.session.add(theme)
-        db.session.flush()
+    # Through the structure functions, so the board's Event log holds its
+    # pejlemærker and målsætninger like every board built in the app.
+    for theme_data in data["themes"]:
+        theme = add_theme(board, title=theme_data["title"], actor=None, at=when)
         for card in theme_data.get("initiatives", []):
             _create_card(theme, None, card, as_of, when)
-        for objective_position, objective_data in enumerate(theme_data.get("objectives", [])):
-            objective = Objective(
-                theme_id=theme.id,
-                position=objective_position,
+        for objective_data in theme_data.get("objectives", []):
+            objective = add_objective(
+                theme,
                 number=objective_data.get("number", ""),
                 title=objective_data["title"],
+                actor=None,
+                at=when,
             )
-            db.session.add(objective)
-            db.session.flush()
             for card in objective_data.get("initiatives", []):
                 _create_card(theme, objective, card, as_of, when)
     return board

@@ -9,6 +9,8 @@ tiltag first, so no card ever loses its place silently.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from ..events import record_event
@@ -121,7 +123,8 @@ def _objectives(theme: Theme) -> list[Objective]:
 # --- themes -------------------------------------------------------------------
 
 
-def add_theme(board: Board, *, title: str, actor) -> Theme:
+def add_theme(board: Board, *, title: str, actor, at: datetime | None = None) -> Theme:
+    """Add a pejlemærke at the end. `at` dates its Event (loading history)."""
     themes = _themes(board)
     theme = Theme(board_id=board.id, title=title.strip(), position=len(themes))
     db.session.add(theme)
@@ -131,6 +134,7 @@ def add_theme(board: Board, *, title: str, actor) -> Theme:
         kind="theme.created",
         payload={"theme_id": theme.id, "title": theme.title, "position": theme.position},
         actor=actor,
+        at=at,
     )
     return theme
 
@@ -215,7 +219,10 @@ def delete_theme(theme: Theme, *, actor) -> None:
 # --- objectives ---------------------------------------------------------------
 
 
-def add_objective(theme: Theme, *, number: str, title: str, actor) -> Objective:
+def add_objective(
+    theme: Theme, *, number: str, title: str, actor, at: datetime | None = None
+) -> Objective:
+    """Add a målsætning at the end of its pejlemærke. `at` dates its Event."""
     objectives = _objectives(theme)
     objective = Objective(
         theme_id=theme.id,
@@ -236,6 +243,7 @@ def add_objective(theme: Theme, *, number: str, title: str, actor) -> Objective:
             "position": objective.position,
         },
         actor=actor,
+        at=at,
     )
     return objective
 
