@@ -105,6 +105,7 @@ RULES: dict[str, dict | Rule] = {
     # accounts (board/auth)
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
     # board list, board page, card page (board/boards)
     "boards.index": SIGNED_IN,
     "boards.show": BOARD_VIEW,

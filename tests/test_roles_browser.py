@@ -170,3 +170,24 @@ def test_admin_pages_have_no_serious_accessibility_violations(page, strategy, de
     assert serious_axe_violations(page) == []
     page.goto(f"/admin/boards/{strategy.id}/members")
     assert serious_axe_violations(page) == []
+
+
+def test_a_med_user_changes_their_own_password(page, strategy, demo):
+    browser_login(page, "med@tiltag.example", "demo-med")
+    page.get_by_role("link", name="Skift adgangskode").click()
+    expect(page.get_by_role("heading", name="Skift adgangskode")).to_be_visible()
+    assert serious_axe_violations(page) == []
+    page.get_by_label("Nuværende adgangskode").fill("forkert-kodeord")
+    page.get_by_label("Ny adgangskode").fill("nyt-kodeord-til-mette")
+    page.get_by_label("Gentag den nye adgangskode").fill("nyt-kodeord-til-mette")
+    page.get_by_role("button", name="Skift adgangskode").click()
+    expect(page.get_by_role("alert")).to_have_text("Den nuværende adgangskode er forkert.")
+    assert serious_axe_violations(page) == []  # the page with its error
+    page.get_by_label("Nuværende adgangskode").fill("demo-med")
+    page.get_by_label("Ny adgangskode").fill("nyt-kodeord-til-mette")
+    page.get_by_label("Gentag den nye adgangskode").fill("nyt-kodeord-til-mette")
+    page.get_by_role("button", name="Skift adgangskode").click()
+    expect(page.get_by_text("Din adgangskode er skiftet.")).to_be_visible()
+    page.get_by_role("button", name="Log ud").click()
+    browser_login(page, "med@tiltag.example", "nyt-kodeord-til-mette")
+    expect(page.get_by_role("link", name=strategy.title)).to_be_visible()

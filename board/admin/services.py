@@ -13,6 +13,7 @@ import logging
 import secrets
 
 import sqlalchemy as sa
+from werkzeug.security import check_password_hash
 
 from ..auth.passwords import find_user_by_email, hash_password
 from ..extensions import db
@@ -88,6 +89,19 @@ def set_password(user: User, password: str, *, actor: User | None = None) -> Non
     user.password_hash = hash_password(password)
     user.session_nonce = new_session_nonce()
     log.info("password of user %s reset by %s", user.id, getattr(actor, "id", "cli"))
+
+
+def change_own_password(user: User, *, current: str, new: str) -> None:
+    """A user replaces their own password, proving they know the current one.
+
+    Like a reset it ends every other open session of the user (new nonce);
+    the caller logs the user in again in this one. Raises AccountError with a
+    Danish message (wrong current password, or a new one that breaks the
+    rules), and nothing is changed then.
+    """
+    if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+        raise AccountError("Den nuværende adgangskode er forkert.")
+    set_password(user, new, actor=user)
 
 
 def deactivate_user(user: User, *, actor: User | None = None) -> None:

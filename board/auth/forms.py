@@ -1,6 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..admin.services import PASSWORD_MAX, PASSWORD_MIN
 
 
 class LoginForm(FlaskForm):
@@ -9,3 +11,29 @@ class LoginForm(FlaskForm):
         "Adgangskode", validators=[DataRequired("Skriv din adgangskode."), Length(max=200)]
     )
     remember = BooleanField("Husk mig på denne computer")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Nuværende adgangskode",
+        validators=[DataRequired("Skriv din nuværende adgangskode."), Length(max=200)],
+    )
+    password = PasswordField(
+        "Ny adgangskode",
+        description=(
+            f"Mindst {PASSWORD_MIN} tegn. Du forbliver logget ind her; "
+            "alle andre steder bliver du logget ud."
+        ),
+        validators=[
+            DataRequired("Skriv en ny adgangskode."),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=f"Adgangskoden skal være {PASSWORD_MIN}-{PASSWORD_MAX} tegn.",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Gentag den nye adgangskode",
+        validators=[EqualTo("password", "De to nye adgangskoder er ikke ens.")],
+    )

@@ -1,4 +1,4 @@
-"""Log in and log out.
+"""Log in, log out, and change one's own password.
 
 Failed logins are rate limited twice (Flask-Limiter): per account (the
 e-mail typed, known or not, so the answer reveals nothing) and per client
@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import limiter
-from .forms import LoginForm
+from ..admin.services import AccountError, change_own_password
+from ..extensions import db, limiter
+from .forms import ChangePasswordForm, LoginForm
 from .passwords import authenticate
 
 bp = Blueprint("auth", __name__)
@@ -87,10 +88,57 @@ def login():
 
 @bp.errorhandler(429)
 def too_many_attempts(error):
-    """The login page again, with the Danish message, and status 429."""
+    """The page the attempt came from, with the Danish message, and 429."""
+    if request.endpoint == "auth.change_password":
+        form = ChangePasswordForm(formdata=None)
+        return render_template("auth/password.html", form=form, error=TOO_MANY_PASSWORD_TRIES), 429
     form = LoginForm(formdata=None, email=request.form.get("email", ""))
     message = error.description if error.description else TOO_MANY_ATTEMPTS
     return render_template("auth/login.html", form=form, error=message), 429
+
+
+TOO_MANY_PASSWORD_TRIES = (
+    "For mange forkerte forsøg med den nuværende adgangskode. Vent et kvarter, og prøv igen."
+)
+
+
+def _user_key() -> str:
+    return f"password-change:{current_user.get_id()}"
+
+
+def _wrong_current_password(response) -> bool:
+    return response.status_code == 400
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_user_key,
+    methods=["POST"],
+    deduct_when=_wrong_current_password,
+    error_message=TOO_MANY_PASSWORD_TRIES,
+    scope="password-change",
+)
+def change_password():
+    """Change one's own password; other sessions of the user end, this one
+    goes on (logged in again under the new session nonce)."""
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/password.html", form=form), status
+    user = current_user._get_current_object()
+    try:
+        change_own_password(user, current=form.current_password.data, new=form.password.data)
+    except AccountError as refused:
+        return render_template("auth/password.html", form=form, error=str(refused)), 400
+    db.session.commit()
+    login_user(user)
+    flash(
+        "Din adgangskode er skiftet. Andre steder, du var logget ind, er du nu logget ud.",
+        "success",
+    )
+    return redirect(url_for("boards.index"))
 
 
 @bp.post("/logout")
