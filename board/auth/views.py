@@ -55,21 +55,32 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
+def limit_failures(setting: str, *, key, failed, message: str, scope: str):
+    """A limit on the failed POSTs to a view: `setting` names the config
+    value ("10 per 15 minutes"), `failed(response)` says what counts."""
+    return limiter.limit(
+        lambda: current_app.config[setting],
+        key_func=key,
+        methods=["POST"],
+        deduct_when=failed,
+        error_message=message,
+        scope=scope,
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=TOO_MANY_ATTEMPTS,
+@limit_failures(
+    "LOGIN_LIMIT_PER_ACCOUNT",
+    key=_account_key,
+    failed=_failed,
+    message=TOO_MANY_ATTEMPTS,
     scope="login-account",
 )
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    key_func=_address_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=TOO_MANY_ATTEMPTS,
+@limit_failures(
+    "LOGIN_LIMIT_PER_ADDRESS",
+    key=_address_key,
+    failed=_failed,
+    message=TOO_MANY_ATTEMPTS,
     scope="login-address",
 )
 def login():
@@ -112,12 +123,11 @@ def _wrong_current_password(response) -> bool:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_user_key,
-    methods=["POST"],
-    deduct_when=_wrong_current_password,
-    error_message=TOO_MANY_PASSWORD_TRIES,
+@limit_failures(
+    "LOGIN_LIMIT_PER_ACCOUNT",
+    key=_user_key,
+    failed=_wrong_current_password,
+    message=TOO_MANY_PASSWORD_TRIES,
     scope="password-change",
 )
 def change_password():
