@@ -81,14 +81,12 @@ def test_med_comments_and_leader_edits_status_both_in_log_and_history(new_page, 
     dialog.get_by_role("link", name="Redigér").click()
     status = dialog.get_by_label("Status")
     status.wait_for()
-    leader.wait_for_function("document.activeElement && document.activeElement.name === 'title'")
+    expect(dialog.get_by_label("Titel")).to_be_focused()
     status.fill("Flyttet til nye lokaler 1. marts")
     dialog.get_by_role("button", name="Gem ændringer").click()
     dialog.locator(".field-status-note", has_text="Flyttet til nye lokaler").wait_for()
     # focus returns to the card's edit button, not to the page's start
-    leader.wait_for_function(
-        "document.activeElement && document.activeElement.hasAttribute('data-edit-initiative')"
-    )
+    expect(dialog.locator("[data-edit-initiative]")).to_be_focused()
     entry = dialog.locator(".history-entry", has_text="Ændrede status")
     assert "Lone Leder" in entry.inner_text()
     assert entry.locator("del").inner_text() == "Flytning planlægges"
