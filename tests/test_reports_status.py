@@ -3,9 +3,15 @@
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
+from board.access import today_local
+from board.comments.services import add_comment
+from board.editing.services import archive_initiative, create_initiative, update_initiative
 from board.events import record_event
 from board.extensions import db
+from board.models import Initiative, Role
+from board.moves.services import move_initiative
 from board.query_counter import count_queries
 from board.reports.services import ReportError, parse_report_date, status_as_of
 from tests import factories
@@ -168,3 +174,44 @@ def test_future_dates_are_refused(app):
     with pytest.raises(ReportError, match="ligger efter i dag"):
         parse_report_date("2999-01-01")
     assert parse_report_date("", default=date(2024, 1, 1)) == date(2024, 1, 1)
+
+
+def test_real_changes_today_leave_the_document_date_intact_and_today_matches_the_board(demo):
+    """Through the domain functions the app itself uses (not hand-written
+    Events): today's report is the board as it is now, and the report for
+    the document's date is still the document."""
+    strategy = demo[0]
+    leader = factories.make_user("lone@example.dk", board=strategy, role=Role.LEDER)
+    document = _rows(status_as_of(strategy, date(2024, 3, 1)))
+    cards = db.session.scalars(
+        sa.select(Initiative).where(Initiative.board_id == strategy.id).order_by(Initiative.id)
+    ).all()
+    moved = next(c for c in cards if c.title == "III. Ny takstmodel for STU")
+    edited, archived = [c for c in cards if c is not moved][:2]
+
+    move_initiative(moved, stage="afsluttet", position=0, version=moved.version, actor=leader)
+    update_initiative(
+        edited,
+        expected_version=edited.version,
+        actor=leader,
+        status_note="Ny status skrevet i dag",
+        title=edited.title + " (revideret)",
+    )
+    archive_initiative(archived, expected_version=archived.version, actor=leader)
+    create_initiative(theme=strategy.themes[0], title="Helt nyt tiltag", actor=leader)
+    add_comment(moved, actor=leader, body="Afsluttet på mødet.")
+    db.session.commit()
+
+    assert _rows(status_as_of(strategy, date(2024, 3, 1))) == document
+    today = _rows(status_as_of(strategy, today_local()))
+    live = db.session.scalars(
+        sa.select(Initiative).where(
+            Initiative.board_id == strategy.id, Initiative.archived_at.is_(None)
+        )
+    ).all()
+    assert {title: (r.stage, r.status_note) for title, r in today.items()} == {
+        c.title: (c.stage, c.status_note) for c in live
+    }
+    assert today["III. Ny takstmodel for STU"].stage == "afsluttet"
+    assert today[edited.title].status_note == "Ny status skrevet i dag"
+    assert archived.title not in today and "Helt nyt tiltag" in today
