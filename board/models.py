@@ -304,11 +304,14 @@ class ShareLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_on: Mapped[date | None] = mapped_column(sa.Date)  # last valid day
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who revoked it; None when revoked from the command line.
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     show_comments: Mapped[bool] = mapped_column(default=False)
 
     board: Mapped[Board] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
 
 
 class PublishedReport(db.Model):

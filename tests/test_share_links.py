@@ -130,7 +130,7 @@ def test_the_board_page_links_to_share_links_for_leder_and_not_for_med(as_user, 
 # --- revoking and expiry ----------------------------------------------------------
 
 
-def test_a_revoked_link_is_dead_at_once(as_user, app, board, cards):
+def test_a_revoked_link_is_dead_at_once(as_user, app, board, cards, users):
     events_before = db.session.scalar(sa.select(sa.func.count()).select_from(Event))
     token = make_link(board)
     visitor = app.test_client()
@@ -143,6 +143,10 @@ def test_a_revoked_link_is_dead_at_once(as_user, app, board, cards):
         assert gone.status_code == 404 and GONE in gone.get_data(as_text=True)
     html = as_user("leder").get(f"/boards/{board.id}/share-links").get_data(as_text=True)
     assert "Tilbagekaldt" in html
+    # Who revoked it is kept and shown (the log is not the only trace).
+    assert db.session.get(ShareLink, link.id).revoked_by_id == users["leder"].id
+    row = re.search(r'<tr class="share-link state-revoked".*?</tr>', html, re.S).group(0)
+    assert re.search(r"Tilbagekaldt [^<]* af Lone Leder", row)
     # Links are not board events: committee members watching the board
     # live are not told about them.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == events_before

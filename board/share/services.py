@@ -88,6 +88,7 @@ def revoke_share_link(link: ShareLink, *, actor: User | None) -> bool:
     if link.revoked_at is not None:
         return False
     link.revoked_at = utcnow()
+    link.revoked_by_id = actor.id if actor is not None else None
     log.info("share link %s on board %s revoked by %s", link.id, link.board_id, _who(actor))
     return True
 
@@ -97,12 +98,12 @@ def _who(actor: User | None) -> str:
 
 
 def list_share_links(board: Board) -> list[ShareLink]:
-    """The board's links, newest first, creators loaded in the same round trip."""
+    """The board's links, newest first, with who made and revoked them."""
     return list(
         db.session.scalars(
             sa.select(ShareLink)
             .where(ShareLink.board_id == board.id)
-            .options(selectinload(ShareLink.created_by))
+            .options(selectinload(ShareLink.created_by), selectinload(ShareLink.revoked_by))
             .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
         )
     )
