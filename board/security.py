@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, request, url_for
+from flask import Response, abort, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import db, login_manager
 from .models import User
+from .params import parse_id
 
 # No inline script or style anywhere: every script is a static file, so an
 # injected <script> cannot run even if escaping were ever missed.
@@ -35,9 +36,10 @@ def load_user(session_id: str) -> User | None:
     """Sessions carry "<id>:<nonce>"; a changed nonce (password reset,
     deactivation) or an inactive user ends the session."""
     user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit():
+    user_id = parse_id(user_id)
+    if user_id is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     return user
@@ -57,9 +59,26 @@ def unauthorized() -> Response:
     return redirect(login_url)
 
 
+NUL_REFUSED = (
+    "Teksten indeholder et ugyldigt tegn (et NUL-tegn), som ikke kan gemmes. "
+    "Fjern det, og prøv igen."
+)
+
+
+def refuse_nul_characters() -> None:
+    """A NUL character in a query or form value: 400, before any view runs.
+    PostgreSQL cannot store one in text (SQLite silently would), so the same
+    request must fail the same clear way on both databases."""
+    for values in (request.args, request.form):
+        for _, items in values.lists():
+            if any("\x00" in item for item in items):
+                abort(400, description=NUL_REFUSED)
+
+
 def init_app(app) -> None:
     login_manager.login_message = "Log ind for at se siden."
     login_manager.login_message_category = "info"
+    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:

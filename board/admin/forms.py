@@ -2,7 +2,6 @@
 e-mail, last administrator) are checked by the services and shown as field
 errors."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from ..forms_base import DanishForm
 from ..models import Role
 from .services import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
 
@@ -45,7 +45,7 @@ def _name_field():
     )
 
 
-class CreateUserForm(FlaskForm):
+class CreateUserForm(DanishForm):
     email = EmailField(
         "E-mail",
         validators=[
@@ -63,12 +63,12 @@ class CreateUserForm(FlaskForm):
     is_admin = BooleanField("Administrator (må administrere brugere, tavler og links)")
 
 
-class UserDetailsForm(FlaskForm):
+class UserDetailsForm(DanishForm):
     name = _name_field()
     is_admin = BooleanField("Administrator")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(DanishForm):
     password = PasswordField(
         "Ny adgangskode",
         description=f"Mindst {PASSWORD_MIN} tegn. Brugerens åbne sessioner afsluttes.",
@@ -80,14 +80,14 @@ class PasswordForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(DanishForm):
     """A button that only needs the CSRF token (deactivate, reactivate)."""
 
 
 def roles_form(boards, roles):
     """One role choice per board: "board_<id>" → "", "leder" or "med"."""
 
-    class RolesForm(FlaskForm):
+    class RolesForm(DanishForm):
         pass
 
     for board in boards:
@@ -99,7 +99,7 @@ def roles_form(boards, roles):
     return RolesForm(data={f"board_{board_id}": role.value for board_id, role in roles.items()})
 
 
-class MemberForm(FlaskForm):
+class MemberForm(DanishForm):
     """Add a user to a board, or change their role ("" removes)."""
 
     user_id = SelectField("Bruger", coerce=int, validate_choice=True)

@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..admin.services import PASSWORD_MAX, PASSWORD_MIN
+from ..forms_base import DanishForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(DanishForm):
     email = EmailField("E-mail", validators=[DataRequired("Skriv din e-mail."), Length(max=254)])
     password = PasswordField(
         "Adgangskode", validators=[DataRequired("Skriv din adgangskode."), Length(max=200)]
@@ -13,7 +13,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Husk mig på denne computer")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(DanishForm):
     current_password = PasswordField(
         "Nuværende adgangskode",
         validators=[DataRequired("Skriv din nuværende adgangskode."), Length(max=200)],

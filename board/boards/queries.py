@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import STAGES, Board, Comment, Initiative, Objective, Stage, Theme
+from ..params import parse_id
 
 # Eight theme colours (CSS classes theme-c0 .. theme-c7), picked by position.
 THEME_COLOURS = 8
@@ -83,8 +84,8 @@ def parse_filter(args, board_themes: list[Theme]) -> BoardFilter:
     objective implies its theme."""
     theme_ids = {t.id: t for t in board_themes}
     objective_theme = {o.id: t.id for t in board_themes for o in t.objectives}
-    theme_id = _int_or_none(args.get("tema"))
-    objective_id = _int_or_none(args.get("maal"))
+    theme_id = parse_id(args.get("tema"))
+    objective_id = parse_id(args.get("maal"))
     if theme_id not in theme_ids:
         theme_id = None
     if objective_id not in objective_theme:
@@ -95,13 +96,6 @@ def parse_filter(args, board_themes: list[Theme]) -> BoardFilter:
         else:
             theme_id = objective_theme[objective_id]
     return BoardFilter(theme_id=theme_id, objective_id=objective_id)
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def load_themes(board_id: int) -> list[Theme]:

@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ..forms_base import DanishForm
 from ..models import Comment
 from .services import REASON_MAX
 
 
-class CommentForm(FlaskForm):
+class CommentForm(DanishForm):
     body = TextAreaField(
         "Kommentar",
         validators=[
@@ -19,7 +19,7 @@ class CommentForm(FlaskForm):
     )
 
 
-class RedactForm(FlaskForm):
+class RedactForm(DanishForm):
     reason = StringField(
         "Begrundelse for at fjerne teksten",
         validators=[

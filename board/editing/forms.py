@@ -3,7 +3,6 @@ is shown next to its field."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..forms_base import DanishForm
 from ..models import STAGES, Board, Initiative, Objective, Theme
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
@@ -38,7 +38,7 @@ def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class InitiativeForm(FlaskForm):
+class InitiativeForm(DanishForm):
     """All editable fields of a tiltag. `for_board` fills the choices; the
     objective must belong to the chosen theme (validate_objective)."""
 
@@ -143,14 +143,14 @@ class NewInitiativeForm(InitiativeForm):
     )
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(DanishForm):
     title = StringField(
         "Titel",
         validators=[DataRequired("Skriv en titel."), max_length(Theme.title.type.length)],
     )
 
 
-class ObjectiveForm(FlaskForm):
+class ObjectiveForm(DanishForm):
     number = StringField("Nummer", validators=[max_length(Objective.number.type.length)])
     title = StringField(
         "Titel",
@@ -158,7 +158,7 @@ class ObjectiveForm(FlaskForm):
     )
 
 
-class BoardForm(FlaskForm):
+class BoardForm(DanishForm):
     """A board's title and the names of its two levels. An empty objective
     label means the board has no målsætning level."""
 
@@ -182,17 +182,17 @@ class BoardForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(DanishForm):
     """Reorder a theme or objective one step."""
 
     direction = SelectField(choices=[choice("up", "Op"), choice("down", "Ned")])
 
 
-class PlainForm(FlaskForm):
+class PlainForm(DanishForm):
     """A button-only form (CSRF token only), e.g. delete."""
 
 
-class VersionForm(FlaskForm):
+class VersionForm(DanishForm):
     """Archive / restore: only the card's version."""
 
     version = IntegerField(validators=[InputRequired()])

@@ -98,6 +98,8 @@ def read_text(text: str) -> RawTable:
     continue the row before it."""
     if not text or not text.strip():
         raise ImportError_("Indsæt tabellen fra Word, eller vælg en fil.")
+    if "\x00" in text:  # PostgreSQL cannot store it; a text file has none
+        raise ImportError_("Teksten indeholder et ugyldigt tegn (et NUL-tegn). Er det en tekstfil?")
     rows = []
     blank = False
     for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):

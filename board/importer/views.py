@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from ..access import today_local
 from ..extensions import db
+from ..params import parse_id
 from . import parser, services, sources
 from .forms import ImportForm
 from .sources import ImportError_
@@ -64,8 +65,9 @@ def _choices(table: sources.RawTable):
     overrides = {}
     if request.form.get("forrige-roller") == ",".join(mapping):
         for key, value in request.form.items():
-            if key.startswith("kolonne-") and key[8:].isdigit():
-                overrides[int(key[8:])] = value
+            row = parse_id(key[8:]) if key.startswith("kolonne-") else None
+            if row is not None:
+                overrides[row] = value
     return mapping, overrides
 
 

@@ -20,6 +20,7 @@ from ..access import BoardAccess, get_board_access_or_404, get_share_access_or_4
 from ..boards.queries import load_board_view
 from ..extensions import db
 from ..models import STAGES
+from ..params import parse_id
 from . import runtime_for
 from .messages import latest_event_id
 from .stream import StreamSpec, event_stream
@@ -43,11 +44,10 @@ def requested_start() -> int | None:
     raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id")
     if raw in (None, ""):
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        abort(400, description="Ugyldigt Last-Event-ID: det skal være et heltal.")
-    return max(0, value)
+    value = parse_id(raw)
+    if value is None:
+        abort(400, description="Ugyldigt Last-Event-ID: det skal være et helt tal fra 0 og op.")
+    return value
 
 
 def start_stream(access: BoardAccess) -> Response:
@@ -102,9 +102,10 @@ def render_parts(access: BoardAccess):
         part_stages = sorted(valid_stages)
     part_cards = set()
     for raw in request.args.getlist("card")[:MAX_PART_CARDS]:
-        if not raw.isdigit():
+        card_id = parse_id(raw)
+        if card_id is None:
             abort(400, description="Ugyldigt tiltag-id.")
-        part_cards.add(int(raw))
+        part_cards.add(card_id)
     view = load_board_view(access.board, request.args)
     shown = {card.id for cards in view.columns.values() for card in cards}
     return (

@@ -19,8 +19,6 @@ Answers (always HTML fragments for htmx):
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
@@ -28,22 +26,21 @@ from ..access import get_board_access_or_404
 from ..boards.queries import load_themes, parse_filter
 from ..extensions import db
 from ..models import Initiative
+from ..params import parse_id
 from . import fragments
 from .services import InvalidMove, StaleVersion, move_initiative, parse_stage
 
 bp = Blueprint("moves", __name__)
-
-# Nine digits is far beyond any column; longer numbers are garbage, not positions.
-_NUMBER = re.compile(r"\d{1,9}")
 
 
 def _number_or_400(name: str, missing: str, invalid: str) -> int:
     value = (request.form.get(name) or "").strip()
     if not value:
         abort(400, description=missing)
-    if not _NUMBER.fullmatch(value):
+    number = parse_id(value)  # nine digits at most: far beyond any column
+    if number is None:
         abort(400, description=invalid.format(value=value[:20]))
-    return int(value)
+    return number
 
 
 @bp.post("/boards/<int:board_id>/initiatives/<int:initiative_id>/move")

@@ -15,6 +15,7 @@ from werkzeug.routing import BuildError
 from ..access import BoardAccess, get_board_access_or_404, get_share_access_or_404, today_local
 from ..extensions import db
 from ..models import PublishedReport, Theme
+from ..params import parse_id
 from . import exports, services
 from .services import ReportError
 
@@ -46,7 +47,8 @@ def _theme_arg(access: BoardAccess) -> int | None:
     raw = request.args.get("tema", "").strip()
     if not raw:
         return None
-    theme = db.session.get(Theme, int(raw)) if raw.isdigit() else None
+    theme_id = parse_id(raw)
+    theme = db.session.get(Theme, theme_id) if theme_id is not None else None
     if theme is None or theme.board_id != access.board.id:
         abort(400, description=f"Det valgte {access.board.theme_label.lower()} findes ikke.")
     return theme.id
@@ -168,14 +170,15 @@ def publish(board_id: int):
     except ReportError as error:
         abort(400, description=str(error))
     raw_theme = request.form.get("tema", "").strip()
-    if raw_theme and not raw_theme.isdigit():
+    theme_id = parse_id(raw_theme)
+    if raw_theme and theme_id is None:
         abort(400, description="Det valgte pejlemærke findes ikke på tavlen.")
     try:
         published = services.publish_report(
             access.board,
             title=request.form.get("titel", ""),
             day=day,
-            theme_id=int(raw_theme) if raw_theme else None,
+            theme_id=theme_id,
             actor=access.user,
         )
     except ReportError as error:

@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms_base import DanishForm
 from .services import LABEL_MAX
 
 
-class ShareLinkForm(FlaskForm):
+class ShareLinkForm(DanishForm):
     label = StringField(
         "Betegnelse",
         description="Fx «Voksen- og Plejeudvalget, møde 25. oktober».",
