@@ -51,16 +51,18 @@ def announced(page, text: str) -> None:
     expect(page.locator("#announcer")).to_contain_text(text)
 
 
-def drag(page, source, target_box_point) -> None:
-    """A real mouse drag in steps (Sortable's fallback follows mouse events)."""
+def drag(page, source, target_box_point, grab=(30, 12)) -> None:
+    """A real mouse drag in steps (Sortable's fallback follows mouse events),
+    starting `grab` pixels into `source`."""
     box = source.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + 12)
+    start_x, start_y = box["x"] + grab[0], box["y"] + grab[1]
+    page.mouse.move(start_x, start_y)
     page.mouse.down()
     x, y = target_box_point
     for step in range(1, 16):
         page.mouse.move(
-            box["x"] + 30 + (x - box["x"] - 30) * step / 15,
-            box["y"] + 12 + (y - box["y"] - 12) * step / 15,
+            start_x + (x - start_x) * step / 15,
+            start_y + (y - start_y) * step / 15,
         )
         page.wait_for_timeout(20)
     page.wait_for_timeout(100)
@@ -89,6 +91,18 @@ def test_mouse_drag_to_another_column_persists_after_reload_and_is_in_the_histor
     moved = page.locator('.history-entry[data-kind="initiative.moved"]')
     assert "Lone Leder" in moved.inner_text()
     assert "Flyttet fra Planlagt til Igangsat" in moved.inner_text()
+
+
+def test_the_grip_before_flyt_drags_the_card(page, strategy):
+    browser_login(page, "lone@example.dk")
+    page.goto(f"/boards/{strategy.id}")
+    grip = page.locator(f"#card-{card_id(STU)} .move-controls")
+    target = page.locator('.card-list[data-stage="afsluttet"] .card').first
+    box = target.bounding_box()
+    height = grip.bounding_box()["height"]
+    drag(page, grip, (box["x"] + 40, box["y"] + 8), grab=(5, height / 2))  # on the ⠿
+    announced(page, f"«{STU}» flyttet til Afsluttet")
+    assert column_titles(page, "afsluttet")[0] == STU
 
 
 def test_drag_within_a_column(page, strategy):

@@ -168,7 +168,9 @@
     Sortable.create(list, {
       group: "cards",
       draggable: ".card",
-      filter: ".move-controls, .is-moving",
+      // The Flyt button and its panel are clicked, not dragged; the grip
+      // drawn before the button (.move-controls::before) is a drag handle.
+      filter: ".move-toggle, .move-panel, .is-moving",
       preventOnFilter: false,
       // Mouse events instead of native HTML5 drag: the same behaviour with
       // mouse, pen and touch, and a press-and-hold on touch so the page can
