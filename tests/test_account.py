@@ -72,6 +72,9 @@ def test_the_new_password_must_follow_the_rules_and_be_typed_twice_alike(app, us
     mismatch = change(client, confirm=NEW + "x")
     assert mismatch.status_code == 422
     assert "De to nye adgangskoder er ikke ens." in mismatch.get_data(as_text=True)
+    same = change(client, new=factories.PASSWORD)
+    assert same.status_code == 422
+    assert "skal være en anden end den nuværende" in same.get_data(as_text=True)
     empty = client.post(URL, data={})
     assert empty.status_code == 422
     assert "Skriv din nuværende adgangskode." in empty.get_data(as_text=True)

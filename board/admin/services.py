@@ -101,6 +101,8 @@ def change_own_password(user: User, *, current: str, new: str) -> None:
     """
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
         raise AccountError("Den nuværende adgangskode er forkert.")
+    if new == current:
+        raise AccountError("Den nye adgangskode skal være en anden end den nuværende.")
     set_password(user, new, actor=user)
 
 

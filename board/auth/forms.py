@@ -1,5 +1,5 @@
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..admin.services import PASSWORD_MAX, PASSWORD_MIN
 from ..forms_base import DanishForm
@@ -37,3 +37,7 @@ class ChangePasswordForm(DanishForm):
         "Gentag den nye adgangskode",
         validators=[EqualTo("password", "De to nye adgangskoder er ikke ens.")],
     )
+
+    def validate_password(self, field):
+        if field.data and field.data == self.current_password.data:
+            raise ValidationError("Den nye adgangskode skal være en anden end den nuværende.")
