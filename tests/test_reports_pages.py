@@ -3,7 +3,7 @@ members and share-link visitors see them."""
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from docx import Document
@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from board.access import hash_token
 from board.extensions import db
 from board.models import Event, PublishedReport, ShareLink
+from board.reports.exports import filename
+from board.reports.report import StatusReport
 from tests import factories
 from tests.reports_helpers import archive, at, comment, edit, move, new_card
 
@@ -154,6 +156,39 @@ def test_docx_has_one_row_per_tiltag_with_the_right_texts(report_board, as_user)
         ],
     ]
     assert [r[1] for r in rows if r[2] == "Ingen tiltag endnu"] == ["1.2. Fælles redskaber"]
+
+
+def test_the_files_describe_the_report_not_the_library_that_wrote_them(report_board, as_user):
+    board = report_board[0]
+    client = as_user("med")
+    docx = client.get(f"/boards/{board.id}/status.docx?dato=2024-03-15")
+    xlsx = client.get(f"/boards/{board.id}/status.xlsx?dato=2024-03-15")
+    today = datetime.now(UTC).date()
+    core = Document(io.BytesIO(docx.data)).core_properties
+    assert core.title == "Status pr. 15. marts 2024 – Testtavle"
+    assert core.author == "Tiltagstavlen" and core.comments == ""
+    assert core.created.date() == today
+    properties = load_workbook(io.BytesIO(xlsx.data)).properties
+    assert properties.title == "Status pr. 15. marts 2024 – Testtavle"
+    assert properties.creator == "Tiltagstavlen"
+    assert properties.created.date() == today
+
+
+def test_download_names_cut_long_titles_between_words():
+    report = StatusReport(
+        board_id=1,
+        board_title="Fælles langsigtet strategi på socialområdet i Norddjurs Kommune 2024-2028",
+        as_of=date(2024, 6, 30),
+        theme_label="Pejlemærke",
+        objective_label=None,
+    )
+    name = filename(report, "docx")
+    assert name == (
+        "status-faelles-langsigtet-strategi-pa-socialomradet-i-norddjurs-kommune-2024-2028"
+        "-2024-06-30.docx"
+    )
+    report.board_title = "Et " + "meget-" * 20 + "langt navn"
+    assert filename(report, "csv").endswith("-meget-2024-06-30.csv")
 
 
 def test_xlsx_and_csv_hold_the_same_rows(report_board, as_user):

@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import unicodedata
+from datetime import UTC, datetime
 
 from .report import StatusReport
 
@@ -23,8 +24,20 @@ def filename(report: StatusReport, fmt: str) -> str:
     """status-<board>-<date>.<fmt>, ASCII only (Content-Disposition)."""
     slug = unicodedata.normalize("NFKD", report.board_title.replace("æ", "ae").replace("ø", "oe"))
     slug = re.sub(r"[^a-z0-9]+", "-", slug.encode("ascii", "ignore").decode().lower()).strip("-")
-    slug = slug[:50].strip("-") or "tavle"
+    if len(slug) > 80:  # cut between words, never inside one ("2024-2028")
+        slug = slug[:81].rsplit("-", 1)[0]
+    slug = slug or "tavle"
     return f"status-{slug}-{report.as_of.isoformat()}.{fmt}"
+
+
+# What the files say about themselves (File > Properties, and what an archive
+# or a request for access to documents records): the report, not the library
+# that wrote it ("python-docx", a 2013 creation date by default).
+AUTHOR = "Tiltagstavlen"
+
+
+def _document_title(report: StatusReport) -> str:
+    return f"{report.heading} – {report.board_title}"
 
 
 def render(report: StatusReport, fmt: str) -> bytes:
@@ -110,6 +123,13 @@ def to_xlsx(report: StatusReport) -> bytes:
             if cell.data_type == "f":  # openpyxl reads "=..." as a formula: keep it text
                 cell.data_type = "s"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    now = datetime.now(UTC).replace(tzinfo=None)  # openpyxl writes naive times as UTC
+    properties = book.properties
+    properties.title = _document_title(report)
+    properties.subject = report.board_title
+    properties.creator = properties.lastModifiedBy = AUTHOR
+    properties.created = properties.modified = now
+    properties.language = "da-DK"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -124,6 +144,14 @@ def to_docx(report: StatusReport) -> bytes:
     from docx.shared import Cm, Pt
 
     document = Document()
+    properties = document.core_properties
+    properties.title = _document_title(report)
+    properties.subject = report.board_title
+    properties.author = properties.last_modified_by = AUTHOR
+    properties.comments = ""
+    properties.created = properties.modified = datetime.now(UTC)
+    properties.revision = 1
+    properties.language = "da-DK"
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
