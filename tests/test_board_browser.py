@@ -82,3 +82,14 @@ def test_board_page_has_no_serious_accessibility_violations(page, strategy_leade
     browser_login(page, "lone@example.dk")
     page.goto(f"/boards/{strategy_leader.id}")
     assert serious_axe_violations(page) == []
+
+
+def test_a_filter_without_matches_says_so_and_links_back(page, strategy_leader):
+    board = strategy_leader
+    browser_login(page, "lone@example.dk")
+    page.goto(f"/boards/{board.id}")
+    option = page.locator("#filter-tema option", has_text="(0)").first
+    page.select_option("#filter-tema", option.get_attribute("value"))
+    expect(page.get_by_text("Ingen tiltag matcher filteret.")).to_be_visible()
+    page.get_by_role("link", name="Vis alle tiltag").click()
+    expect(page.locator("[data-initiative-id]")).to_have_count(29)

@@ -3,8 +3,10 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from board.extensions import db
+from board.models import Initiative
 from board.query_counter import count_queries
 from tests import factories
 from tests.conftest import login
@@ -134,6 +136,16 @@ def test_card_page_shows_every_field(leader, demo):
         f"/boards/{card.board_id}/initiatives/{card.id}", headers={"HX-Request": "true"}
     ).get_data(as_text=True)
     assert "<html" not in dialog and "Dec./Jan." in dialog and 'id="dialog-title"' in dialog
+    # One h1 per page: the card's title on its own page; in the dialog over
+    # the board (whose h1 is the board's title) an h2, also after an edit.
+    assert html.count("<h1") == 1 and '<h1 id="dialog-title"' in html
+    assert "<h1" not in dialog and '<h2 id="dialog-title"' in dialog
+    page_url = f"http://localhost/boards/{card.board_id}/initiatives/{card.id}"
+    swapped_on_page = leader.get(
+        f"/boards/{card.board_id}/initiatives/{card.id}",
+        headers={"HX-Request": "true", "HX-Current-URL": page_url},
+    ).get_data(as_text=True)
+    assert '<h1 id="dialog-title"' in swapped_on_page
 
 
 def test_unknown_board_and_card_get_a_danish_404(leader, demo):
@@ -175,3 +187,17 @@ def test_board_page_query_count_does_not_grow_with_cards(client, app):
     many = queries_for_board_page()
     assert few == many
     assert many <= 10
+
+
+def test_a_filter_without_matches_says_so(leader, demo):
+    strategy = demo[0]
+    used = set(
+        db.session.scalars(sa.select(Initiative.theme_id).where(Initiative.board_id == strategy.id))
+    )
+    empty = next(t for t in strategy.themes if t.id not in used)
+    html = leader.get(f"/boards/{strategy.id}?tema={empty.id}").get_data(as_text=True)
+    notice = re.search(r'<p class="notice notice-info empty-filter"[^>]*>', html).group(0)
+    assert "hidden" not in notice and "Ingen tiltag matcher filteret." in html
+    full = leader.get(f"/boards/{strategy.id}?tema={strategy.themes[1].id}").get_data(as_text=True)
+    assert re.search(r'<p class="notice notice-info empty-filter"[^>]*hidden', full)
+    assert "empty-filter" not in leader.get(f"/boards/{strategy.id}").get_data(as_text=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
@@ -56,12 +58,22 @@ def show(board_id: int):
     return render_board(get_board_access_or_404(board_id, "view"))
 
 
+def card_heading_tag(access: BoardAccess, initiative) -> str:
+    """h1 on the card's own page (also for htmx swaps made there, e.g. after
+    an edit), h2 in the dialog over the board, whose h1 is the board's."""
+    if not is_htmx():
+        return "h1"
+    current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return "h1" if current == access.card_url(initiative.id) else "h2"
+
+
 def initiative_context(access: BoardAccess, initiative) -> dict:
     """What the card templates (initiatives/_card_body.html) need."""
     comments = history.load_comments(access, initiative)
     return dict(
         access=access,
         initiative=initiative,
+        card_heading=card_heading_tag(access, initiative),
         history=history.load_history(access, initiative),
         comments=comments,
         comment_roles=history.author_roles(access.board, comments),

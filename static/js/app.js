@@ -53,6 +53,15 @@
     }
   }, true);
 
+  // "Ingen tiltag matcher filteret": shown while a filtered board has no
+  // card, also after live updates that add or remove cards.
+  function updateEmptyFilterNotice() {
+    var notice = document.querySelector("#columns .empty-filter");
+    if (notice) notice.hidden = document.querySelector("#columns .card") !== null;
+  }
+  document.addEventListener("tiltag:live-refreshed", updateEmptyFilterNotice);
+  document.addEventListener("htmx:afterSettle", updateEmptyFilterNotice);
+
   // The card dialog.
   var lastOpener = null;
   document.addEventListener("htmx:beforeRequest", function (event) {
