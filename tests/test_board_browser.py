@@ -93,3 +93,28 @@ def test_a_filter_without_matches_says_so_and_links_back(page, strategy_leader):
     expect(page.get_by_text("Ingen tiltag matcher filteret.")).to_be_visible()
     page.get_by_role("link", name="Vis alle tiltag").click()
     expect(page.locator("[data-initiative-id]")).to_have_count(29)
+
+
+def test_on_a_phone_no_page_scrolls_sideways(browser, live_server, strategy_leader):
+    """390 px, a phone: the menu and the filter wrap, wide tables scroll in
+    their own box, and the page itself is never wider than the screen."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        browser_login(page, "lone@example.dk")
+        board = strategy_leader.id
+        for url in (
+            "/",
+            f"/boards/{board}",
+            f"/boards/{board}/status?dato=2024-06-30",
+            f"/boards/{board}/changes",
+            f"/boards/{board}/share-links",
+            "/account/password",
+        ):
+            page.goto(url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+        expect(
+            page.get_by_role("link", name="Log ud").or_(page.get_by_role("button", name="Log ud"))
+        ).to_be_in_viewport()
+    finally:
+        context.close()
