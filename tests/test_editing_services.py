@@ -9,6 +9,7 @@ from board.editing.services import (
     EditRefused,
     StaleVersion,
     archive_initiative,
+    create_initiative,
     restore_initiative,
     update_initiative,
 )
@@ -85,6 +86,23 @@ def test_theme_objective_and_related_objectives_change_with_ids_in_the_event(use
         "objective_id": [a.objectives[0].id, b.objectives[0].id],
         "related_objective_ids": [[], sorted([a.objectives[0].id, a.objectives[1].id])],
     }
+
+
+def test_the_cards_own_objective_is_not_also_a_related_one(users):
+    board = factories.make_board(themes=(("A", ("1.1 Et", "1.2 To")),))
+    (a,) = board.themes
+    one, two = a.objectives
+    card = factories.make_initiative(board, theme=a, objective=one)
+    changes = update_initiative(
+        card, expected_version=1, actor=users["leder"], related_objectives=[one, two]
+    )
+    assert changes == {"related_objective_ids": [[], [two.id]]}
+    # Choosing a related målsætning as the card's own drops it from related.
+    changes = update_initiative(card, expected_version=2, actor=users["leder"], objective=two)
+    assert changes == {"objective_id": [one.id, two.id], "related_objective_ids": [[two.id], []]}
+    assert card.related_objectives == []
+    created = create_initiative(theme=a, objective=one, related_objectives=[one, two], title="Ny")
+    assert created.related_objectives == [two]
 
 
 def test_objective_must_belong_to_the_chosen_theme(users):

@@ -63,7 +63,7 @@ def create_initiative(
         created_at=when,
         updated_at=when,
     )
-    initiative.related_objectives = list(related_objectives)
+    initiative.related_objectives = [o for o in related_objectives if o is not objective]
     db.session.add(initiative)
     db.session.flush()  # assigns the id the Event refers to
     record_event(
@@ -197,6 +197,10 @@ def update_initiative(
         if objective.theme_id != theme.id:
             objective = None  # a new theme drops an objective of the old one
             fields["objective"] = None
+    if objective is not None and objective in related:
+        # The card's own målsætning is not also a related one.
+        related = [o for o in related if o is not objective]
+        fields["related_objectives"] = related
     _check_structure(initiative, theme, objective, related)
 
     changes = {}
