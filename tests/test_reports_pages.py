@@ -369,3 +369,13 @@ def test_a_long_docx_table_keeps_one_row_per_tiltag():
     assert len(table.rows) == 301
     last = [c.text for c in table.rows[300].cells]
     assert last == ["Tema", "1.1. Mål", "Tiltag 299", "", "Ikke iværksat", "Status 299"]
+
+
+def test_a_date_before_the_board_existed_says_so(demo, as_user):
+    strategy = demo[0]
+    client = as_user("admin")
+    for day in ("0001-01-01", "2024-02-29"):
+        html = client.get(f"/boards/{strategy.id}/status?dato={day}").get_data(as_text=True)
+        assert "Tavlen blev oprettet 1. marts 2024." in html
+    html = client.get(f"/boards/{strategy.id}/status?dato=2024-03-01").get_data(as_text=True)
+    assert "Tavlen blev oprettet" not in html

@@ -7,12 +7,18 @@ from services.py and renders. Bad dates or filters get a Danish 400.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from ..access import BoardAccess, get_board_access_or_404, get_share_access_or_404, today_local
+from ..access import (
+    LOCAL_TZ,
+    BoardAccess,
+    get_board_access_or_404,
+    get_share_access_or_404,
+    today_local,
+)
 from ..extensions import db
 from ..models import PublishedReport, Theme
 from ..params import parse_id
@@ -75,6 +81,11 @@ def _download(report, fmt: str) -> Response:
     )
 
 
+def _board_started(access: BoardAccess) -> date:
+    """The day the board was made (Copenhagen): before it there is nothing."""
+    return access.board.created_at.astimezone(LOCAL_TZ).date()
+
+
 # --------------------------------------------------------------- status
 def render_status(access: BoardAccess):
     day = _date_arg("dato", today_local())
@@ -88,6 +99,7 @@ def render_status(access: BoardAccess):
         themes=_themes(access),
         theme_id=theme_id,
         today=today_local(),
+        board_started=_board_started(access),
         downloads={f: access.url("reports.download", fmt=f, **query) for f in exports.FORMATS},
     )
 
