@@ -69,13 +69,16 @@ def drag(page, source, target_box_point, grab=(30, 12)) -> None:
     page.mouse.up()
 
 
+def drag_to_top_of(page, handle, stage: str, grab=(30, 12)) -> None:
+    """Drag by `handle` onto the first card of the column `stage`."""
+    box = page.locator(f'.card-list[data-stage="{stage}"] .card').first.bounding_box()
+    drag(page, handle, (box["x"] + 40, box["y"] + 8), grab=grab)
+
+
 def test_mouse_drag_to_another_column_persists_after_reload_and_is_in_the_history(page, strategy):
     browser_login(page, "lone@example.dk")
     page.goto(f"/boards/{strategy.id}")
-    card = page.locator(f"#card-{card_id(STU)}")
-    target = page.locator('.card-list[data-stage="igangsat"] .card').first
-    box = target.bounding_box()
-    drag(page, card.locator(".card-meta"), (box["x"] + 40, box["y"] + 8))
+    drag_to_top_of(page, page.locator(f"#card-{card_id(STU)} .card-meta"), "igangsat")
     announced(page, f"«{STU}» flyttet til Igangsat")
     assert column_titles(page, "igangsat")[0] == STU
     assert page.locator("#count-igangsat").inner_text() == "9"
@@ -97,10 +100,8 @@ def test_the_grip_before_flyt_drags_the_card(page, strategy):
     browser_login(page, "lone@example.dk")
     page.goto(f"/boards/{strategy.id}")
     grip = page.locator(f"#card-{card_id(STU)} .move-controls")
-    target = page.locator('.card-list[data-stage="afsluttet"] .card').first
-    box = target.bounding_box()
     height = grip.bounding_box()["height"]
-    drag(page, grip, (box["x"] + 40, box["y"] + 8), grab=(5, height / 2))  # on the ⠿
+    drag_to_top_of(page, grip, "afsluttet", grab=(5, height / 2))  # on the ⠿
     announced(page, f"«{STU}» flyttet til Afsluttet")
     assert column_titles(page, "afsluttet")[0] == STU
 
@@ -249,10 +250,7 @@ def test_a_failed_move_puts_the_card_back_and_says_so(page, strategy, failure):
     page.route(re.compile(r".*/move$"), fail)
     stu = card_id(STU)
     before = {s: column_titles(page, s) for s in ("planlagt", "igangsat")}
-    card = page.locator(f"#card-{stu}")
-    target = page.locator('.card-list[data-stage="igangsat"] .card').first
-    box = target.bounding_box()
-    drag(page, card.locator(".card-meta"), (box["x"] + 40, box["y"] + 8))
+    drag_to_top_of(page, page.locator(f"#card-{stu} .card-meta"), "igangsat")
     page.locator("#notice .move-notice").wait_for()
     assert "flytningen blev ikke gemt" in page.locator("#notice").inner_text().lower()
     assert "sat tilbage" in page.locator("#notice").inner_text()
