@@ -10,6 +10,7 @@ from flask import Flask
 
 from . import config as config_module
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .params import DatabaseIntConverter
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -19,6 +20,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
+    # Before any blueprint adds a route: every <int:...> fits the database.
+    app.url_map.converters["int"] = DatabaseIntConverter
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(config_module.Config)
     app.config.update(config_module.from_environment(app.instance_path))

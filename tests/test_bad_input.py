@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from board.extensions import db
 from board.models import Comment, Event, Initiative, ShareLink
 from board.security import NUL_REFUSED
+from board.share.services import create_share_link
 from tests import factories
 from tests.test_editing_http import form_data
 
@@ -99,3 +100,36 @@ def test_a_tampered_related_objective_gets_a_danish_message(as_user, board, card
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Vælg blandt mulighederne på listen." in html and "Invalid" not in html
+
+
+@pytest.mark.parametrize("big", ["2147483648", "9223372036854775808", "1" + "0" * 30])
+def test_ids_beyond_the_databases_integer_are_404(app, as_user, board, card, big):
+    token = create_share_link(board, label="Udvalg", actor=None).token
+    db.session.commit()
+    leder = as_user("leder")
+    for response in (
+        leder.get(f"/boards/{big}"),
+        leder.get(f"/boards/{board.id}/initiatives/{big}"),
+        leder.post(f"/boards/{board.id}/initiatives/{big}/move", data={"stage": "planlagt"}),
+        leder.post(f"/boards/{board.id}/share-links/{big}/revoke"),
+        app.test_client().get(f"/s/{token}/initiatives/{big}"),
+    ):
+        assert response.status_code == 404, response.request.path
+        assert "findes ikke" in response.get_data(as_text=True)
+
+
+def test_a_malformed_current_url_header_still_renders_the_card(as_user, board, card):
+    response = as_user("med").get(
+        f"/boards/{board.id}/initiatives/{card.id}",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://[::1"},
+    )
+    assert response.status_code == 200 and '<h2 id="dialog-title"' in response.get_data(
+        as_text=True
+    )
+
+
+def test_a_malformed_next_after_login_goes_to_the_board_list(client, users):
+    response = client.post(
+        "/login?next=//[", data={"email": "med@example.dk", "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"

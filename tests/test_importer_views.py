@@ -126,6 +126,37 @@ def test_a_tampered_preview_is_refused(users, as_user):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "kilde",
+    [
+        # json.loads reads Infinity and 1e400 as floats that int() cannot take
+        '{"rows":[{"line":Infinity,"cells":["a"],"after_break":false}],'
+        '"kind":"text","header":["Tiltag","Status"]}',
+        '{"rows":[{"line":1e400,"cells":["a"],"after_break":false}],'
+        '"kind":"text","header":["Tiltag","Status"]}',
+    ],
+)
+def test_a_preview_with_an_impossible_line_number_is_refused(users, as_user, kilde):
+    before = (_count(Board), _count(Event))
+    for url in ("/import/preview", "/import"):
+        response = as_user("leder").post(url, data={"kilde": kilde, "titel": "Import"})
+        assert response.status_code == 400 and "Start forfra" in response.get_data(as_text=True)
+    assert (_count(Board), _count(Event)) == before
+
+
+def test_a_row_shorter_than_the_header_reads_as_empty_cells(users, as_user):
+    kilde = json.dumps(
+        {
+            "rows": [{"line": 1, "cells": ["A", "Et tiltag"], "after_break": False}],
+            "kind": "text",
+            "header": ["Pejlemærke", "Tiltag", "Status"],
+        }
+    )
+    response = as_user("leder").post("/import/preview", data={"kilde": kilde, "titel": "Import"})
+    assert response.status_code == 200
+    assert "Et tiltag" in response.get_data(as_text=True)
+
+
 def test_missing_title_is_refused_and_nothing_is_written(users, as_user):
     client = as_user("leder")
     html = client.post("/import/preview", data={"tabel": "Pejlemærke\tTiltag\nA\tB"}).get_data(

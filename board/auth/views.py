@@ -28,7 +28,10 @@ def _safe_next(target: str | None) -> str:
     """Only same-site relative paths: an open redirect would help phishing."""
     if not target:
         return url_for("boards.index")
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # "//[" and the like
+        return url_for("boards.index")
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("boards.index")
     return target

@@ -63,7 +63,10 @@ def card_heading_tag(access: BoardAccess, initiative) -> str:
     an edit), h2 in the dialog over the board, whose h1 is the board's."""
     if not is_htmx():
         return "h1"
-    current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    try:
+        current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    except ValueError:  # not a URL (no browser sends that): the dialog's level
+        return "h2"
     return "h1" if current == access.card_url(initiative.id) else "h2"
 
 

@@ -303,7 +303,8 @@ class _Reader:
     def cell(self, row, role: str, notes: list[str]) -> list[str]:
         if role not in self.column:
             return []
-        raw = row.cells[self.column[role]]
+        index = self.column[role]
+        raw = row.cells[index] if index < len(row.cells) else ""  # a short row: empty cells
         return word_cell(raw, notes) if self.word else plain_cell(raw)
 
     def read(self) -> None:

@@ -48,7 +48,7 @@ class RawTable:
                 rows=rows,
                 preamble=[str(p) for p in data.get("preamble", [])],
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):  # e.g. a line of 1e400
             raise ImportError_("Forhåndsvisningen kunne ikke læses. Start forfra.") from None
         if table.kind not in ("text", "csv", "xlsx") or len(table.header) > MAX_COLUMNS:
             raise ImportError_("Forhåndsvisningen kunne ikke læses. Start forfra.")
