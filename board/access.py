@@ -51,6 +51,9 @@ SHARE_ENDPOINTS = {
     "reports.status": "reports.share_status",
     "reports.download": "reports.share_download",
     "reports.changes": "reports.share_changes",
+    "reports.published_list": "reports.share_published_list",
+    "reports.published": "reports.share_published",
+    "reports.published_download": "reports.share_published_download",
 }
 
 

@@ -171,6 +171,9 @@ RULES: dict[str, dict | Rule] = {
     "reports.publish": Rule(BOARD_EDIT, data={"titel": "Matrix", "dato": "2024-03-15"}),
     "reports.published": BOARD_VIEW,
     "reports.published_download": BOARD_VIEW,
+    "reports.share_published_list": SHARE_VIEW,
+    "reports.share_published": SHARE_VIEW,
+    "reports.share_published_download": SHARE_VIEW,
     # creating a board from a Word table / .csv / .xlsx (board/importer)
     "importer.new": LEADER_ANYWHERE,
     "importer.preview": LEADER_ANYWHERE,

@@ -315,6 +315,38 @@ def test_published_reports_are_frozen(report_board, users, as_user):
     assert "Samtaleguide" in page and "Omdøbt" not in page
 
 
+def test_a_committee_reads_published_reports_through_its_share_link(report_board, as_user, client):
+    board = report_board[0]
+    as_user("leder").post(
+        f"/boards/{board.id}/reports",
+        data={"titel": "Status til Områdeudvalget, marts 2024", "dato": "2024-03-15"},
+    )
+    published = db.session.scalar(db.select(PublishedReport))
+    other = factories.make_board(title="Anden tavle")
+    db.session.add(
+        PublishedReport(board_id=other.id, title="Hemmelig", as_of=date(2024, 3, 15), snapshot={})
+    )
+    db.session.commit()
+    token = _share(board)
+
+    status = client.get(f"/s/{token}/status").get_data(as_text=True)
+    assert f'href="/s/{token}/reports"' in status
+    listing = client.get(f"/s/{token}/reports").get_data(as_text=True)
+    assert "Status til Områdeudvalget, marts 2024" in listing and "Hemmelig" not in listing
+    assert f'href="/s/{token}/reports/{published.id}"' in listing
+    assert "Publicér" not in listing and f"/boards/{board.id}" not in listing  # read-only
+    page = client.get(f"/s/{token}/reports/{published.id}").get_data(as_text=True)
+    assert "Samtaleguide" in page and f"/boards/{board.id}" not in page
+    download = client.get(f"/s/{token}/reports/{published.id}.docx")
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    hidden = db.session.scalar(
+        db.select(PublishedReport).where(PublishedReport.title == "Hemmelig")
+    )
+    assert client.get(f"/s/{token}/reports/{hidden.id}").status_code == 404
+    assert client.get(f"/s/{token}/reports/{hidden.id}.csv").status_code == 404
+    assert client.get("/s/forkert-token/reports").status_code == 404
+
+
 @pytest.mark.parametrize(
     "form, message",
     [

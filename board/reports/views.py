@@ -162,9 +162,9 @@ def share_changes(token: str):
 
 
 # --------------------------------------------------------------- published
-@bp.get("/boards/<int:board_id>/reports")
-def published_list(board_id: int):
-    access = get_board_access_or_404(board_id, "view")
+# Members and share-link visitors (a committee reads the reports its leaders
+# publish for it) see the same list, report and downloads.
+def render_published_list(access: BoardAccess):
     return render_template(
         "reports/published_list.html",
         access=access,
@@ -172,6 +172,16 @@ def published_list(board_id: int):
         today=today_local(),
         themes=_themes(access),
     )
+
+
+@bp.get("/boards/<int:board_id>/reports")
+def published_list(board_id: int):
+    return render_published_list(get_board_access_or_404(board_id, "view"))
+
+
+@bp.get("/s/<token>/reports")
+def share_published_list(token: str):
+    return render_published_list(get_share_access_or_404(token))
 
 
 @bp.post("/boards/<int:board_id>/reports")
@@ -208,9 +218,7 @@ def _published_or_404(access: BoardAccess, report_id: int) -> PublishedReport:
     return published
 
 
-@bp.get("/boards/<int:board_id>/reports/<int:report_id>")
-def published(board_id: int, report_id: int):
-    access = get_board_access_or_404(board_id, "view")
+def render_published(access: BoardAccess, report_id: int):
     item = _published_or_404(access, report_id)
     return render_template(
         "reports/published.html",
@@ -220,8 +228,26 @@ def published(board_id: int, report_id: int):
     )
 
 
-@bp.get("/boards/<int:board_id>/reports/<int:report_id>.<fmt>")
-def published_download(board_id: int, report_id: int, fmt: str):
-    access = get_board_access_or_404(board_id, "view")
+def download_published(access: BoardAccess, report_id: int, fmt: str):
     item = _published_or_404(access, report_id)
     return _download(services.frozen_report(item), fmt)
+
+
+@bp.get("/boards/<int:board_id>/reports/<int:report_id>")
+def published(board_id: int, report_id: int):
+    return render_published(get_board_access_or_404(board_id, "view"), report_id)
+
+
+@bp.get("/s/<token>/reports/<int:report_id>")
+def share_published(token: str, report_id: int):
+    return render_published(get_share_access_or_404(token), report_id)
+
+
+@bp.get("/boards/<int:board_id>/reports/<int:report_id>.<fmt>")
+def published_download(board_id: int, report_id: int, fmt: str):
+    return download_published(get_board_access_or_404(board_id, "view"), report_id, fmt)
+
+
+@bp.get("/s/<token>/reports/<int:report_id>.<fmt>")
+def share_published_download(token: str, report_id: int, fmt: str):
+    return download_published(get_share_access_or_404(token), report_id, fmt)
