@@ -329,8 +329,8 @@ def test_a_committee_reads_published_reports_through_its_share_link(report_board
     db.session.commit()
     token = _share(board)
 
-    status = client.get(f"/s/{token}/status").get_data(as_text=True)
-    assert f'href="/s/{token}/reports"' in status
+    for page_url in (f"/s/{token}", f"/s/{token}/status"):
+        assert f'href="/s/{token}/reports"' in client.get(page_url).get_data(as_text=True)
     listing = client.get(f"/s/{token}/reports").get_data(as_text=True)
     assert "Status til Områdeudvalget, marts 2024" in listing and "Hemmelig" not in listing
     assert f'href="/s/{token}/reports/{published.id}"' in listing
