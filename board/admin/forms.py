@@ -28,7 +28,7 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in ROLE_CHOICES]
 
 
-_password_length = Length(
+password_length = Length(
     min=PASSWORD_MIN,
     max=PASSWORD_MAX,
     message=f"Adgangskoden skal være {PASSWORD_MIN}-{PASSWORD_MAX} tegn.",
@@ -58,7 +58,7 @@ class CreateUserForm(DanishForm):
     password = PasswordField(
         "Adgangskode",
         description=f"Mindst {PASSWORD_MIN} tegn. Giv den til brugeren ad en sikker vej.",
-        validators=[DataRequired("Skriv en adgangskode."), _password_length],
+        validators=[DataRequired("Skriv en adgangskode."), password_length],
     )
     is_admin = BooleanField("Administrator (må administrere brugere, tavler og links)")
 
@@ -72,7 +72,7 @@ class PasswordForm(DanishForm):
     password = PasswordField(
         "Ny adgangskode",
         description=f"Mindst {PASSWORD_MIN} tegn. Brugerens åbne sessioner afsluttes.",
-        validators=[DataRequired("Skriv en adgangskode."), _password_length],
+        validators=[DataRequired("Skriv en adgangskode."), password_length],
     )
     confirm = PasswordField(
         "Gentag adgangskoden",

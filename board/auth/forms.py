@@ -1,7 +1,8 @@
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..admin.services import PASSWORD_MAX, PASSWORD_MIN
+from ..admin.forms import password_length
+from ..admin.services import PASSWORD_MIN
 from ..forms_base import DanishForm
 
 
@@ -24,14 +25,7 @@ class ChangePasswordForm(DanishForm):
             f"Mindst {PASSWORD_MIN} tegn. Du forbliver logget ind her; "
             "alle andre steder bliver du logget ud."
         ),
-        validators=[
-            DataRequired("Skriv en ny adgangskode."),
-            Length(
-                min=PASSWORD_MIN,
-                max=PASSWORD_MAX,
-                message=f"Adgangskoden skal være {PASSWORD_MIN}-{PASSWORD_MAX} tegn.",
-            ),
-        ],
+        validators=[DataRequired("Skriv en ny adgangskode."), password_length],
     )
     confirm = PasswordField(
         "Gentag den nye adgangskode",
