@@ -1,19 +1,21 @@
-"""Who may do what on a board: the one access check every board view uses.
+"""Who may do what on a board. Access checks only: they read, never write.
 
-A view asks for what it needs and gets a `BoardAccess` back, or the request
-ends:
+Views do not call these directly: `board/routing.py` resolves the access
+before the view runs (`@bp.board_get(...)`), so a view receives a
+`BoardAccess` or never runs.
 
-* `get_board_access_or_404(board_id, need)`: for signed-in members.
-  - anonymous: 401 (htmx, with `HX-Redirect` to the login page) or a redirect
-    to the login page;
-  - signed in but not a member (and not admin): 404, the board's existence is
-    not revealed;
-  - a member without the needed role: 403 with a Danish message.
-* `get_share_access_or_404(token)`: for committee members with a read-only
-  link. Unknown, revoked and expired tokens all get the same 404.
-* `get_initiative_or_404(access, initiative_id)`: a card of *that* board, or 404.
-* `require_admin()`: for the administration pages (anonymous → login,
-  not an administrator → 403).
+* `member_access(board_id, need)`: for signed-in members.
+  :raise 401: anonymous (htmx: 401 with `HX-Redirect` to the login page;
+    otherwise a redirect there)
+  :raise 404: not a member and not an administrator (the board's existence
+    is not revealed), or no such board
+  :raise 403: a member without the needed role (Danish message)
+* `share_access(token)`: for committee members with a read-only link.
+  :raise 404: unknown, revoked and expired tokens alike
+* `BoardAccess.owned_or_404(Model, id)`: a row of *that* board.
+  :raise 404: no such row, or one of another board
+* `require_admin()`: for the pages that are not about one board.
+  :raise 401: anonymous   :raise 403: not an administrator
 
 Needs, from least to most: "view" (read), "comment" (med, leder, admin),
 "edit" (leder, admin: move and edit cards, share links, board structure),
@@ -22,39 +24,18 @@ Needs, from least to most: "view" (read), "comment" (med, leder, admin),
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import abort, request, url_for
+from flask import abort, current_app, url_for
 from flask_login import current_user
 
-from .events import lock_board_events
+from .clock import today_local
 from .extensions import db, login_manager
-from .models import Board, Initiative, Membership, Role, ShareLink, User, utcnow
-
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
+from .models import Board, Membership, Role, ShareLink, User
+from .tokens import hash_token
 
 NEEDS = ("view", "comment", "edit", "admin")
-
-# Member pages that a share-link visitor has a read-only equivalent of. A
-# template builds links with `access.url(...)`; for a share visitor anything
-# not listed here yields None, so no link into the members' pages can leak.
-# Every share route lives under /s/<token>/ and takes the `token` argument.
-SHARE_ENDPOINTS = {
-    "boards.show": "share.board",
-    "boards.initiative": "share.initiative",
-    "live.stream": "live.share_stream",
-    "live.parts": "live.share_parts",
-    "reports.status": "reports.share_status",
-    "reports.download": "reports.share_download",
-    "reports.changes": "reports.share_changes",
-    "reports.published_list": "reports.share_published_list",
-    "reports.published": "reports.share_published",
-    "reports.published_download": "reports.share_published_download",
-}
 
 
 @dataclass
@@ -96,6 +77,14 @@ class BoardAccess:
             return self.is_admin and not self.is_share
         raise ValueError(f"unknown need {need!r}")
 
+    def owned_or_404(self, model, object_id: int):
+        """The row of `model` with this id if it belongs to this board
+        (archived cards included), else 404."""
+        item = db.session.get(model, object_id)
+        if item is None or item.board_id != self.board.id:
+            abort(404)
+        return item
+
     def card_url(self, initiative_id: int) -> str | None:
         """The card page's URL; built once per request and reused, since the
         board page needs it for every card (url_for per card is measurable
@@ -109,10 +98,14 @@ class BoardAccess:
         return f"{prefix}{initiative_id}"
 
     def url(self, endpoint: str, **values) -> str | None:
-        """A URL for this viewer: the member page, or the share-link
-        equivalent, or None when a share visitor has no such page."""
+        """A URL for this viewer: the member page, or its share-link twin, or
+        None when a share visitor has no such page (so no link into the
+        members' pages can leak). The twin is the one the member route
+        registered (board/routing.py), so there is no map to keep."""
         if self.is_share:
-            share_endpoint = SHARE_ENDPOINTS.get(endpoint)
+            share_endpoint = getattr(
+                current_app.view_functions.get(endpoint), "share_endpoint", None
+            )
             if share_endpoint is None:
                 return None
             return url_for(share_endpoint, token=self.share_token, **values)
@@ -121,15 +114,15 @@ class BoardAccess:
 
 def _deny_anonymous():
     # Flask-Login's `unauthorized` redirects to the login page (or answers
-    # 401 for htmx requests, see auth setup); it raises, so nothing returns.
-    return login_manager.unauthorized()
+    # 401 for htmx requests, see security.py); abort() ends the request.
+    abort(login_manager.unauthorized())
 
 
-def get_board_access_or_404(board_id: int, need: str = "view") -> BoardAccess:
+def member_access(board_id: int, need: str = "view") -> BoardAccess:
     if need not in NEEDS:
         raise ValueError(f"unknown need {need!r}")
     if not current_user.is_authenticated:
-        abort(_deny_anonymous())
+        _deny_anonymous()
     board = db.session.get(Board, board_id)
     if board is None:
         abort(404)
@@ -142,18 +135,48 @@ def get_board_access_or_404(board_id: int, need: str = "view") -> BoardAccess:
     access = BoardAccess(board=board, user=current_user._get_current_object(), role=role)
     if not access.allows(need):
         abort(403, description=_forbidden_message(need))
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        # A change to this board: take its event lock before any row lock
-        # (see events.lock_board_events), so its Events commit in id order.
-        lock_board_events(board_id)
     return access
 
 
+def share_access(token: str) -> BoardAccess:
+    """The board behind a share token, read-only."""
+    link = db.session.execute(
+        db.select(ShareLink).where(ShareLink.token_hash == hash_token(token))
+    ).scalar_one_or_none()
+    if link is None or not share_link_is_live(link):
+        abort(404)
+    return BoardAccess(board=link.board, share_link=link, share_token=token)
+
+
+def share_link_is_live(link: ShareLink) -> bool:
+    if link.revoked_at is not None:
+        return False
+    return not (link.expires_on is not None and link.expires_on < today_local())
+
+
+def roles_by_board(user: User) -> dict[int, Role]:
+    """The user's role on each board they are a member of."""
+    return {
+        m.board_id: Role(m.role)
+        for m in db.session.scalars(sa.select(Membership).where(Membership.user_id == user.id))
+    }
+
+
+def visible_boards(user: User) -> list[Board]:
+    """The boards a signed-in user may open: all for an administrator, else
+    those they are a member of."""
+    query = sa.select(Board).order_by(Board.created_at, Board.id)
+    if not user.is_admin:
+        query = query.join(Membership, Membership.board_id == Board.id).where(
+            Membership.user_id == user.id
+        )
+    return list(db.session.scalars(query))
+
+
 def require_admin() -> User:
-    """The signed-in administrator, or the request ends: anonymous → login,
-    anyone else → 403. Used for the pages that are not about one board."""
+    """The signed-in administrator, or the request ends."""
     if not current_user.is_authenticated:
-        abort(_deny_anonymous())
+        _deny_anonymous()
     if not current_user.is_admin:
         abort(403, description=_forbidden_message("admin"))
     return current_user._get_current_object()
@@ -165,64 +188,3 @@ def _forbidden_message(need: str) -> str:
         "edit": "Kun ledere på tavlen kan ændre den. Du kan læse og kommentere.",
         "admin": "Kun administratorer har adgang til dette.",
     }.get(need, "Du har ikke adgang til dette.")
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def today_local() -> date:
-    return datetime.now(LOCAL_TZ).date()
-
-
-def get_share_access_or_404(token: str, *, touch: bool = True) -> BoardAccess:
-    """The board behind a share token. Unknown, revoked and expired links
-    answer the same 404. `touch` records the visit (the link list's "last
-    used")."""
-    link = db.session.execute(
-        db.select(ShareLink).where(ShareLink.token_hash == hash_token(token))
-    ).scalar_one_or_none()
-    if link is None or not share_link_is_live(link):
-        abort(404)
-    if touch:
-        _record_visit(link)
-    return BoardAccess(board=link.board, share_link=link, share_token=token)
-
-
-# "Last used" is shown to the minute; writing it at most once a minute keeps
-# a busy meeting (every filter click is a request) from queueing writes.
-VISIT_RESOLUTION = timedelta(minutes=1)
-
-
-def _record_visit(link: ShareLink) -> None:
-    now = utcnow()
-    if link.last_used_at is not None and now - link.last_used_at < VISIT_RESOLUTION:
-        return
-    link_id = link.id
-    # End the read transaction first: on SQLite a read transaction that
-    # turns into a write fails when another write came in between (see
-    # database.py); a fresh transaction that starts with the UPDATE waits.
-    db.session.commit()
-    try:
-        db.session.execute(
-            sa.update(ShareLink).where(ShareLink.id == link_id).values(last_used_at=now)
-        )
-        db.session.commit()
-    except sa.exc.OperationalError:
-        # A convenience for the link list; never fail a committee member's
-        # page because of it.
-        db.session.rollback()
-
-
-def share_link_is_live(link: ShareLink) -> bool:
-    if link.revoked_at is not None:
-        return False
-    return not (link.expires_on is not None and link.expires_on < today_local())
-
-
-def get_initiative_or_404(access: BoardAccess, initiative_id: int) -> Initiative:
-    """A card of the accessed board (archived cards included), or 404."""
-    initiative = db.session.get(Initiative, initiative_id)
-    if initiative is None or initiative.board_id != access.board.id:
-        abort(404)
-    return initiative

@@ -65,8 +65,10 @@ def _board_or_fail(board_id: int):
 
 
 def register_account_commands(app) -> None:
-    from .admin import services as accounts
+    from .admin import services as roles
+    from .auth import accounts
     from .auth.passwords import find_user_by_email
+    from .errors import Refused
     from .models import Role, ShareLink
     from .share import services as sharing
 
@@ -81,9 +83,9 @@ def register_account_commands(app) -> None:
             user = accounts.create_user(
                 email=email, name=name, password=password, is_admin=is_admin
             )
-        except accounts.AccountError as error:
+        except Refused as error:
             db.session.rollback()
-            raise click.ClickException(str(error)) from error
+            raise click.ClickException(error.message) from error
         db.session.commit()
         kind = "administrator" if is_admin else "bruger"
         click.echo(f"Oprettede {kind} {user.email} (id {user.id}).")
@@ -99,7 +101,7 @@ def register_account_commands(app) -> None:
             raise click.ClickException(f"Ingen bruger med e-mailen {email}.")
         board = _board_or_fail(board_id)
         new_role = None if role == "none" else role
-        changed = accounts.set_board_role(user, board, new_role)
+        changed = roles.set_board_role(user, board, new_role)
         db.session.commit()
         if not changed:
             click.echo("Ingen ændring.")
@@ -135,13 +137,13 @@ def register_account_commands(app) -> None:
                 show_comments=show_comments,
                 actor=None,
             )
-        except sharing.ShareLinkError as error:
+        except Refused as error:
             db.session.rollback()
-            raise click.ClickException(str(error)) from error
+            raise click.ClickException(error.message) from error
         db.session.commit()
         base_url = current_app.config["PUBLIC_BASE_URL"]
         with current_app.test_request_context(base_url=base_url):
-            url = url_for("share.board", token=new.token, _external=True)
+            url = url_for("boards.share_show", token=new.token, _external=True)
         click.echo(f"Delingslink {new.link.id} til «{board.title}» ({new.link.label}):")
         click.echo(url)
 

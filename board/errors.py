@@ -1,13 +1,95 @@
-"""Danish error pages: a full page for a normal request, a short fragment for
-htmx (shown in the notice area by static/js/app.js). Never a stack trace."""
+"""Refusals and error pages: one exception for every "no" the domain says,
+and one place that turns it (or any HTTP error) into the Danish answer.
+Never a stack trace.
+
+`Refused(message, status)` is raised by domain functions (and by views for
+a request they cannot take). The handler registered here rolls the
+transaction back, so a refused change leaves nothing half-written, and
+answers:
+
+* a normal request: the error page (templates/errors/error.html);
+* an htmx request: the short notice fragment, sent to `#notice` with
+  `HX-Retarget`, or the fragment the refusal carries (the card as it is now,
+  say), swapped where the request pointed.
+
+Status codes, decided once (docs/ARCHITECTURE.md, "Refusals"):
+
+* 400: a request the page never sends: a missing CSRF token, a tampered
+  hidden field or choice, a button-only form without its values, an id or
+  number that is not one. The person cannot fix it in the form.
+* 422: a form a person filled in, with values that cannot be taken (WTForms
+  validation, or the domain's check of a field such as an expiry date in the
+  past, a wrong current password). The answer is the form again with the
+  error next to its field.
+* 409: a valid request that the current state refuses (the card changed
+  since it was read, it is archived, a pejlemærke still has tiltag).
+* 403 and 404: see board/access.py.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from flask import current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .security import is_htmx
+from .extensions import db
+from .htmx import NOTICE_TARGET, is_htmx, retarget
+
+
+class Refused(Exception):
+    """A change or request the application will not carry out.
+
+    `message` is Danish and shown to the user as it is; `status` is the HTTP
+    answer (see the module docstring); `field` names the form field the
+    message belongs to, for views that show it next to that field;
+    `fragment` is HTML to swap in place of the notice for htmx requests.
+    """
+
+    status = 400
+
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        *,
+        field: str | None = None,
+        fragment: str | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.field = field
+        self.fragment = fragment
+
+
+class StaleVersion(Refused):
+    """The card changed since the client read it (its `version` differs).
+    Carries the card as it is now, for the views that show it."""
+
+    status = 409
+
+    def __init__(self, initiative, message: str = "Kortet er ændret af en anden i mellemtiden."):
+        super().__init__(message)
+        self.initiative = initiative
+
+
+@contextmanager
+def refusal_shown_in(render: Callable[[Refused], str]):
+    """For htmx requests, answer a refusal raised in the block with
+    `render(refused)` (after the rollback) instead of the notice: e.g. the
+    card as it is now, with the reason on top."""
+    try:
+        yield
+    except Refused as refused:
+        db.session.rollback()
+        if is_htmx() and refused.fragment is None:
+            refused.fragment = render(refused)
+        raise
+
 
 TITLES = {
     400: "Ugyldig forespørgsel",
@@ -17,8 +99,10 @@ TITLES = {
     405: "Ikke tilladt",
     409: "Konflikt",
     413: "Filen er for stor",
+    422: "Ret formularen",
     429: "For mange forsøg",
     500: "Der skete en fejl",
+    503: "Prøv igen om lidt",
 }
 
 DEFAULT_MESSAGES = {
@@ -31,6 +115,8 @@ DEFAULT_MESSAGES = {
     500: "Der skete en uventet fejl. Prøv igen, og kontakt administrationen, hvis det fortsætter.",
 }
 
+CSRF_MESSAGE = "Formularen er udløbet eller mangler sikkerhedsnøgle. Genindlæs siden og prøv igen."
+
 
 def _message(error: HTTPException) -> str:
     description = error.description or ""
@@ -41,34 +127,43 @@ def _message(error: HTTPException) -> str:
     return description
 
 
-def render_error(code: int, message: str):
-    template = "errors/_fragment.html" if is_htmx() else "errors/error.html"
-    return (
-        render_template(template, code=code, title=TITLES.get(code, "Fejl"), message=message),
-        code,
-    )
+def render_error(code: int, message: str, fragment: str | None = None):
+    """The Danish answer for an error: a page, or for htmx the given fragment
+    (swapped where the request pointed) or the notice (sent to #notice)."""
+    title = TITLES.get(code, "Fejl")
+    if not is_htmx():
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+    if fragment is not None:
+        return fragment, code
+    html = render_template("errors/_fragment.html", code=code, title=title, message=message)
+    return html, code, retarget(NOTICE_TARGET)
+
+
+def handle_refused(refused: Refused):
+    db.session.rollback()
+    return render_error(refused.status, refused.message, refused.fragment)
+
+
+def handle_csrf_error(error: CSRFError):
+    return render_error(400, CSRF_MESSAGE)
+
+
+def handle_http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    if error.response is not None:  # abort(response): e.g. login redirect
+        return error.response
+    return render_error(error.code, _message(error))
+
+
+def handle_unexpected_error(error: Exception):
+    current_app.logger.exception("Unhandled error")
+    db.session.rollback()
+    return render_error(500, DEFAULT_MESSAGES[500])
 
 
 def register(app) -> None:
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_error(
-            400,
-            "Formularen er udløbet eller mangler sikkerhedsnøgle. Genindlæs siden og prøv igen.",
-        )
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if error.code is None or error.code < 400:
-            return error
-        if error.response is not None:  # abort(response): e.g. login redirect
-            return error.response
-        return render_error(error.code, _message(error))
-
-    @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):
-        app.logger.exception("Unhandled error")
-        from .extensions import db
-
-        db.session.rollback()
-        return render_error(500, DEFAULT_MESSAGES[500])
+    app.register_error_handler(Refused, handle_refused)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)

@@ -248,3 +248,14 @@ def _display_value(field: str, value, names: dict) -> str:
     if field == "stage":
         return stage_label(value)
     return str(value)
+
+
+def latest_event_id(board_id: int) -> int:
+    """The newest Event id of a board (0 for none): where a live stream that
+    starts now begins."""
+    return (
+        db.session.execute(
+            sa.select(sa.func.max(Event.id)).where(Event.board_id == board_id)
+        ).scalar()
+        or 0
+    )

@@ -1,4 +1,4 @@
-"""Danish formatting of dates and text, registered as Jinja filters.
+"""Danish formatting of dates and text (Jinja filters: board/templating.py).
 
 Dates use Babel's Danish locale ("15. marts 2023"); times are shown in
 Copenhagen time with the Danish "kl. 14.05" style.
@@ -11,7 +11,7 @@ from datetime import date, datetime
 from babel.dates import format_date, format_datetime
 from markupsafe import Markup, escape
 
-from .access import LOCAL_TZ
+from .clock import LOCAL_TZ
 
 
 def danish_date(value: date | datetime | None) -> str:
@@ -37,13 +37,3 @@ def iso_datetime(value: datetime | None) -> str:
 def multiline(text: str | None) -> Markup:
     """Escape text and keep its line breaks."""
     return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
-
-
-def register(app) -> None:
-    from .models import STAGES
-
-    app.jinja_env.globals["stages"] = STAGES
-    app.add_template_filter(danish_date, "dkdate")
-    app.add_template_filter(danish_datetime, "dkdatetime")
-    app.add_template_filter(iso_datetime, "isodt")
-    app.add_template_filter(multiline, "multiline")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 
+from .errors import Refused
+
 DANISH_MESSAGES = {
     "This field is required.": "Feltet skal udfyldes.",
     "Invalid input.": "Ugyldigt input.",
@@ -56,9 +58,29 @@ class DanishTranslations:
 DANISH = DanishTranslations()
 
 
+BUTTON_FORM_INVALID = "Formularen er ugyldig. Genindlæs siden og prøv igen."
+
+
 class DanishForm(FlaskForm):
     """FlaskForm whose built-in messages are Danish."""
 
     class Meta:
         def get_translations(self, form):
             return DANISH
+
+    def require(self, message: str = BUTTON_FORM_INVALID) -> None:
+        """For a form of buttons and hidden values only (confirm, move,
+        delete): nothing a person typed can be wrong, so an invalid one was
+        not sent by the page (a missing token or value): 400."""
+        if not self.validate_on_submit():
+            raise Refused(message, 400)
+
+    def show_refusal(self, refused: Refused, default_field: str | None = None) -> None:
+        """Put a domain refusal next to the field it is about (its `field`,
+        else `default_field`), so the form can be shown again with it."""
+        name = refused.field if refused.field in self._fields else default_field
+        if name is None:
+            self.form_errors.append(refused.message)
+            return
+        field = self[name]
+        field.errors = [*field.errors, refused.message]

@@ -15,11 +15,8 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .clock import utcnow
 from .extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -140,6 +137,12 @@ class Objective(db.Model):
     def label(self) -> str:
         return f"{self.number} {self.title}".strip()
 
+    @property
+    def board_id(self) -> int:
+        """The board this objective belongs to (through its theme), so that
+        access checks treat it like every other board-owned row."""
+        return self.theme.board_id
+
 
 initiative_related_objectives = sa.Table(
     "initiative_related_objectives",
@@ -214,10 +217,6 @@ class Initiative(db.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
-    @property
-    def status_first_line(self) -> str:
-        return next((ln.strip() for ln in (self.status_note or "").splitlines() if ln.strip()), "")
-
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
@@ -284,11 +283,17 @@ class Comment(db.Model):
     redacted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     redaction_reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
+    initiative: Mapped[Initiative] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     deleted_by: Mapped[User | None] = relationship(foreign_keys=[deleted_by_id])
     redacted_by: Mapped[User | None] = relationship(foreign_keys=[redacted_by_id])
 
     __table_args__ = (sa.Index("ix_comments_initiative_created", "initiative_id", "created_at"),)
+
+    @property
+    def board_id(self) -> int:
+        """The board of the comment's card (for access checks)."""
+        return self.initiative.board_id
 
 
 class ShareLink(db.Model):

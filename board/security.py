@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import db, login_manager
+from .htmx import is_htmx
 from .models import User
 from .params import parse_id
 
@@ -27,10 +28,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Sessions carry "<id>:<nonce>"; a changed nonce (password reset,
@@ -49,8 +46,6 @@ def load_user(session_id: str) -> User | None:
 def unauthorized() -> Response:
     """Anonymous: to the login page. For htmx requests a redirect would be
     swapped into a card, so answer 401 and let htmx navigate (HX-Redirect)."""
-    from flask import redirect
-
     login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
     if is_htmx():
         response = Response("Log ind for at fortsætte.", status=401)

@@ -57,7 +57,7 @@ def test_a_wrong_current_password_changes_nothing(app, users):
     client = signed_in_as(app, "leder@example.dk")
     before = db.session.get(User, users["leder"].id).password_hash
     response = change(client, current="det-er-forkert")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Den nuværende adgangskode er forkert." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, users["leder"].id).password_hash == before
@@ -96,7 +96,7 @@ def test_guessing_the_current_password_is_limited(make_app):
     client = app.test_client()
     assert post_login(client, "lone@example.dk").status_code == 302
     for attempt in range(3):
-        assert change(client, current=f"gæt-{attempt}").status_code == 400
+        assert change(client, current=f"gæt-{attempt}").status_code == 422
     blocked = change(client)
     assert blocked.status_code == 429
     html = blocked.get_data(as_text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from board.admin import services as accounts
+from board.auth import accounts
 from board.extensions import db
 from board.models import User
 from tests import factories

@@ -48,7 +48,6 @@ import pytest
 from flask import url_for
 
 from board import create_app
-from board.access import hash_token
 from board.extensions import db
 from board.models import (
     Board,
@@ -63,6 +62,7 @@ from board.models import (
     User,
     utcnow,
 )
+from board.tokens import hash_token
 from tests.conftest import BASE_CONFIG
 
 # --- outcomes and access levels ------------------------------------------------
@@ -113,8 +113,8 @@ RULES: dict[str, dict | Rule] = {
     # moving cards (board/moves)
     "moves.move": Rule(BOARD_EDIT, data={"stage": "igangsat", "position": "0", "version": "1"}),
     # share links: what a committee member sees, and managing them (board/share)
-    "share.board": SHARE_VIEW,
-    "share.initiative": SHARE_VIEW,
+    "boards.share_show": SHARE_VIEW,
+    "boards.share_initiative": SHARE_VIEW,
     "share.links": BOARD_EDIT,
     "share.create": BOARD_EDIT,
     "share.revoke": BOARD_EDIT,

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from board.comments import services
-from board.comments.services import CommentRefused
 from board.comments.text import comment_html
+from board.errors import Refused
 from board.extensions import db
 from board.models import Event, utcnow
 from tests import factories
@@ -41,9 +41,9 @@ def test_add_keeps_text_records_event_without_text(card, users):
 
 @pytest.mark.parametrize("body", ["", "   ", "x" * 5001])
 def test_empty_or_too_long_comment_is_refused(card, users, body):
-    with pytest.raises(CommentRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.add_comment(card, actor=users["med"], body=body)
-    assert refused.value.status == 400
+    assert refused.value.status == 422
 
 
 def test_5000_characters_is_allowed(card, users):
@@ -62,7 +62,7 @@ def test_edit_after_15_minutes_is_refused(card, users):
     comment = services.add_comment(card, actor=users["med"], body="Første udgave")
     too_late = comment.created_at + timedelta(minutes=15, seconds=1)
     assert not services.can_edit(comment, users["med"], now=too_late)
-    with pytest.raises(CommentRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.edit_comment(comment, actor=users["med"], body="Rettet", now=too_late)
     assert refused.value.status == 409
     assert comment.body == "Første udgave"
@@ -71,10 +71,10 @@ def test_edit_after_15_minutes_is_refused(card, users):
 def test_only_the_author_can_edit_or_delete(card, users):
     comment = services.add_comment(card, actor=users["med"], body="Min")
     for other in (users["leder"], users["admin"]):
-        with pytest.raises(CommentRefused) as refused:
+        with pytest.raises(Refused) as refused:
             services.edit_comment(comment, actor=other, body="Deres")
         assert refused.value.status == 403
-        with pytest.raises(CommentRefused):
+        with pytest.raises(Refused):
             services.delete_comment(comment, actor=other)
     assert comment.body == "Min" and comment.deleted_at is None
 
@@ -86,7 +86,7 @@ def test_delete_blanks_text_and_keeps_who_and_when(card, users):
     assert comment.body == "" and comment.deleted_by_id == users["med"].id
     assert comment.deleted_at is not None
     assert [e.kind for e in comment_events(card)][-1] == "comment.deleted"
-    with pytest.raises(CommentRefused):
+    with pytest.raises(Refused):
         services.edit_comment(comment, actor=users["med"], body="igen")
 
 
@@ -106,12 +106,12 @@ def test_admin_redaction_removes_text_keeps_fact_time_reason(card, users):
 
 def test_only_admin_redacts_and_a_reason_is_required(card, users):
     comment = services.add_comment(card, actor=users["med"], body="Tekst")
-    with pytest.raises(CommentRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.redact_comment(comment, actor=users["leder"], reason="x")
     assert refused.value.status == 403
-    with pytest.raises(CommentRefused) as refused:
+    with pytest.raises(Refused) as refused:
         services.redact_comment(comment, actor=users["admin"], reason="  ")
-    assert refused.value.status == 400
+    assert refused.value.status == 422
     assert comment.body == "Tekst"
 
 

@@ -6,13 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from board.editing.services import (
-    EditRefused,
-    StaleVersion,
     archive_initiative,
     create_initiative,
     restore_initiative,
     update_initiative,
 )
+from board.errors import Refused, StaleVersion
 from board.extensions import db
 from board.models import Event, Initiative
 from tests import factories
@@ -109,7 +108,7 @@ def test_objective_must_belong_to_the_chosen_theme(users):
     board = factories.make_board(themes=(("A", ("1.1 Et",)), ("B", ("2.1 To",))))
     a, b = board.themes
     card = factories.make_initiative(board, theme=a)
-    with pytest.raises(EditRefused):
+    with pytest.raises(Refused):
         update_initiative(
             card, expected_version=1, actor=users["leder"], theme=a, objective=b.objectives[0]
         )
@@ -146,8 +145,8 @@ def test_restore_puts_the_card_back_at_the_bottom_of_its_column(board, users):
 
 def test_archived_card_cannot_be_edited_or_archived_again(card, users):
     archive_initiative(card, expected_version=1, actor=users["leder"])
-    with pytest.raises(EditRefused) as refused:
+    with pytest.raises(Refused) as refused:
         update_initiative(card, expected_version=2, actor=users["leder"], title="X")
     assert refused.value.status == 409
-    with pytest.raises(EditRefused):
+    with pytest.raises(Refused):
         archive_initiative(card, expected_version=2, actor=users["leder"])

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from board.errors import Refused
 from board.importer.cells import word_cell
 from board.importer.parser import build_plan, default_mapping
-from board.importer.sources import ImportError_, read_csv, read_text
+from board.importer.sources import read_csv, read_text
 
 SEEDS = Path(__file__).parent / "data" / "seeds"  # copies of shared/seeds/
 DEMO = Path(__file__).parent.parent / "board" / "demo" / "data"
@@ -163,7 +164,7 @@ def test_word_cell_markup_lists_and_split_words():
     ],
 )
 def test_bad_text_gets_a_danish_message(text, message):
-    with pytest.raises(ImportError_, match=message):
+    with pytest.raises(Refused, match=message):
         read_text(text)
 
 

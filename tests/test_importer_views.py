@@ -112,7 +112,7 @@ def test_bad_input_gets_a_danish_message_and_creates_nothing(users, as_user, dat
     for url in ("/import/preview", "/import"):
         form = {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in data.items()}
         response = client.post(url, data=form, content_type="multipart/form-data")
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert message in response.get_data(as_text=True)
     assert (_count(Board), _count(Event)) == before
 
@@ -164,7 +164,7 @@ def test_missing_title_is_refused_and_nothing_is_written(users, as_user):
     )
     before = _count(Board)
     response = client.post("/import", data=_confirm_form(html, titel=" "))
-    assert response.status_code == 400 and "Giv tavlen et navn" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Giv tavlen et navn" in response.get_data(as_text=True)
     assert _count(Board) == before
 
 

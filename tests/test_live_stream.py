@@ -10,10 +10,11 @@ from datetime import timedelta
 
 import pytest
 
-from board.access import hash_token, today_local
+from board.clock import today_local
 from board.events import record_event
 from board.extensions import db
 from board.models import Comment, Initiative, Membership, ShareLink, User, utcnow
+from board.tokens import hash_token
 from tests import factories
 from tests.live_helpers import open_test_stream
 

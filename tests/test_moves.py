@@ -7,10 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from board.boards.queries import BoardFilter
+from board.errors import Refused, StaleVersion
 from board.extensions import db
 from board.models import Event, Initiative, utcnow
 from board.moves import services
-from board.moves.services import InvalidMove, StaleVersion, move_initiative
+from board.moves.services import move_initiative
 from tests import factories
 
 
@@ -142,7 +143,7 @@ def test_a_version_from_the_future_is_refused_too(board, cards, leader):
 def test_bad_input_is_refused_with_a_danish_message_and_no_change(
     board, cards, leader, stage, position, message
 ):
-    with pytest.raises(InvalidMove) as refused:
+    with pytest.raises(Refused) as refused:
         move_initiative(cards["A"], stage=stage, position=position, version=1, actor=leader)
     db.session.rollback()
     assert message in refused.value.message
@@ -154,7 +155,7 @@ def test_bad_input_is_refused_with_a_danish_message_and_no_change(
 
 @pytest.mark.parametrize("version", [None, "1", 0, -3, True])
 def test_a_missing_or_garbage_version_is_refused(cards, leader, version):
-    with pytest.raises(InvalidMove):
+    with pytest.raises(Refused):
         move_initiative(cards["A"], stage="igangsat", position=0, version=version, actor=leader)
 
 
@@ -162,7 +163,7 @@ def test_an_archived_card_cannot_be_moved(board, cards, leader):
     a = cards["A"]
     a.archived_at = utcnow()
     db.session.commit()
-    with pytest.raises(InvalidMove, match="arkiveret"):
+    with pytest.raises(Refused, match="arkiveret"):
         move_initiative(a, stage="igangsat", position=0, version=a.version, actor=leader)
 
 
@@ -257,7 +258,7 @@ def test_filtered_move_into_another_column(two_themes, mixed, theme1_filter, lea
 def test_filtered_position_counts_only_visible_cards(two_themes, mixed, theme1_filter, leader):
     # Igangsat shows 2 other cards to the client when v1 is moved: 0..2 only,
     # although the column holds 4 others.
-    with pytest.raises(InvalidMove, match="2 andre synlige tiltag"):
+    with pytest.raises(Refused, match="2 andre synlige tiltag"):
         move_initiative(
             mixed["v1"],
             stage="igangsat",

@@ -5,15 +5,16 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from board.access import today_local
+from board.clock import today_local
 from board.comments.services import add_comment
 from board.editing.services import archive_initiative, create_initiative, update_initiative
+from board.errors import Refused
 from board.events import record_event
 from board.extensions import db
 from board.models import Initiative, Role
 from board.moves.services import move_initiative
 from board.query_counter import count_queries
-from board.reports.services import ReportError, parse_report_date, status_as_of
+from board.reports.services import parse_report_date, status_as_of
 from tests import factories
 from tests.reports_helpers import archive, at, edit, move, new_card, restore
 
@@ -166,12 +167,12 @@ def test_the_number_of_queries_does_not_grow_with_the_cards(history_board):
 
 @pytest.mark.parametrize("text", ["2024-13-01", "15.3.2024", "i går", "2024-02-30"])
 def test_bad_dates_are_refused_in_danish(app, text):
-    with pytest.raises(ReportError, match="ikke en gyldig dato"):
+    with pytest.raises(Refused, match="ikke en gyldig dato"):
         parse_report_date(text)
 
 
 def test_future_dates_are_refused(app):
-    with pytest.raises(ReportError, match="ligger efter i dag"):
+    with pytest.raises(Refused, match="ligger efter i dag"):
         parse_report_date("2999-01-01")
     assert parse_report_date("", default=date(2024, 1, 1)) == date(2024, 1, 1)
 

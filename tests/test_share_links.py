@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from board.access import hash_token, today_local
+from board.clock import today_local
 from board.extensions import db
 from board.models import Comment, Event, Initiative, ShareLink
 from board.share.services import create_share_link, revoke_share_link
+from board.tokens import hash_token
 from tests import factories
 
 GONE = "Siden eller tavlen findes ikke, eller linket er ikke længere gyldigt."
@@ -114,7 +115,7 @@ def test_the_list_shows_label_creator_dates_last_use_and_state(as_user, app, boa
 )
 def test_bad_input_gets_a_danish_message_and_makes_no_link(as_user, board, data, message):
     response = as_user("leder").post(f"/boards/{board.id}/share-links", data=data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     field = "expires_on" if "expires_on" in data else "label"
     error = re.search(rf'id="{field}-error">([^<]*)<', html)

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from board.editing import structure
-from board.editing.services import EditRefused
+from board.errors import Refused
 from board.extensions import db
 from board.models import Board, Event, Objective, Theme
 from tests import factories
@@ -50,14 +50,14 @@ def test_theme_or_objective_with_tiltag_cannot_be_removed(board, users):
     theme = board.themes[0]
     main, related = theme.objectives
     card = factories.make_initiative(board, "Bruger målsætningen", objective=main)
-    with pytest.raises(EditRefused) as refused:
+    with pytest.raises(Refused) as refused:
         structure.delete_theme(theme, actor=users["leder"])
     assert "Bruger målsætningen" in refused.value.message
-    with pytest.raises(EditRefused):
+    with pytest.raises(Refused):
         structure.delete_objective(main, actor=users["leder"])
     card.related_objectives = [related]
     db.session.commit()
-    with pytest.raises(EditRefused) as refused:
+    with pytest.raises(Refused) as refused:
         structure.delete_objective(related, actor=users["leder"])
     assert "Flyt tiltagene" in refused.value.message
 

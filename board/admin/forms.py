@@ -12,9 +12,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from ..auth.accounts import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
 from ..forms_base import DanishForm
 from ..models import Role
-from .services import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
 
 # (value, label): "" is no membership.
 ROLE_CHOICES = [

@@ -5,15 +5,17 @@ a new route here cannot forget the check."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from ..access import require_admin
+from ..access import roles_by_board
+from ..auth import accounts
+from ..errors import Refused
 from ..extensions import db
 from ..models import Board, Role, User
-from . import services
+from . import bp, services
 from .forms import (
     ROLE_CHOICES,
     ConfirmForm,
@@ -23,28 +25,6 @@ from .forms import (
     UserDetailsForm,
     roles_form,
 )
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-def only_administrators():
-    require_admin()
-
-
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
-def _board_or_404(board_id: int) -> Board:
-    board = db.session.get(Board, board_id)
-    if board is None:
-        abort(404)
-    return board
-
 
 # --- users ---------------------------------------------------------------------
 
@@ -79,18 +59,19 @@ def users():
 def create_user():
     form = CreateUserForm()
     if not form.validate_on_submit():
-        return _render_users(form, 400)
+        return _render_users(form, 422)
     try:
-        user = services.create_user(
+        user = accounts.create_user(
             email=form.email.data,
             name=form.name.data,
             password=form.password.data,
             is_admin=form.is_admin.data,
             actor=current_user,
         )
-    except services.AccountError as error:
-        form.email.errors = [*form.email.errors, str(error)]
-        return _render_users(form, 400)
+    except Refused as refused:
+        db.session.rollback()
+        form.show_refusal(refused, default_field="email")
+        return _render_users(form, refused.status)
     db.session.commit()
     flash(
         f"Brugeren {user.name} er oprettet. Giv brugeren en rolle på de tavler, de skal se.",
@@ -107,7 +88,7 @@ def _render_user(user, *, details=None, password=None, roles=None, status=200):
             user=user,
             details_form=details or UserDetailsForm(formdata=None, obj=user),
             password_form=password or PasswordForm(formdata=None),
-            roles_form=roles or roles_form(boards, services.roles_by_board(user)),
+            roles_form=roles or roles_form(boards, roles_by_board(user)),
             boards=boards,
             confirm_form=ConfirmForm(),
         ),
@@ -117,22 +98,23 @@ def _render_user(user, *, details=None, password=None, roles=None, status=200):
 
 @bp.get("/users/<int:user_id>")
 def user(user_id: int):
-    return _render_user(_user_or_404(user_id))
+    return _render_user(db.get_or_404(User, user_id))
 
 
 @bp.post("/users/<int:user_id>")
 def update_user(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = UserDetailsForm()
     if not form.validate_on_submit():
-        return _render_user(user, details=form, status=400)
+        return _render_user(user, details=form, status=422)
     try:
-        services.update_user(
+        accounts.update_user(
             user, name=form.name.data, is_admin=form.is_admin.data, actor=current_user
         )
-    except services.AccountError as error:
-        form.is_admin.errors = [str(error)]
-        return _render_user(user, details=form, status=400)
+    except Refused as refused:
+        db.session.rollback()
+        form.show_refusal(refused, default_field="is_admin")
+        return _render_user(user, details=form, status=refused.status)
     db.session.commit()
     flash("Oplysningerne er gemt.", "success")
     return redirect(url_for("admin.user", user_id=user.id))
@@ -140,11 +122,11 @@ def update_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/roles")
 def set_roles(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     boards = services.list_boards()
-    form = roles_form(boards, services.roles_by_board(user))
+    form = roles_form(boards, roles_by_board(user))
     if not form.validate_on_submit():
-        return _render_user(user, roles=form, status=400)
+        return _render_user(user, roles=form, status=422)
     changed = 0
     for board in boards:
         role = form[f"board_{board.id}"].data or None
@@ -156,11 +138,11 @@ def set_roles(user_id: int):
 
 @bp.post("/users/<int:user_id>/password")
 def reset_password(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = PasswordForm()
     if not form.validate_on_submit():
-        return _render_user(user, password=form, status=400)
-    services.set_password(user, form.password.data, actor=current_user)
+        return _render_user(user, password=form, status=422)
+    accounts.set_password(user, form.password.data, actor=current_user)
     db.session.commit()
     if user.id == current_user.id:
         login_user(user)  # the new nonce ended this session too; keep the admin in
@@ -172,13 +154,9 @@ def reset_password(user_id: int):
 
 @bp.post("/users/<int:user_id>/deactivate")
 def deactivate(user_id: int):
-    user = _user_or_404(user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.deactivate_user(user, actor=current_user)
-    except services.AccountError as error:
-        abort(409, description=str(error))
+    user = db.get_or_404(User, user_id)
+    ConfirmForm().require()
+    accounts.deactivate_user(user, actor=current_user)
     db.session.commit()
     flash(f"{user.name} er deaktiveret og kan ikke længere logge ind.", "success")
     return redirect(url_for("admin.user", user_id=user.id))
@@ -186,10 +164,9 @@ def deactivate(user_id: int):
 
 @bp.post("/users/<int:user_id>/reactivate")
 def reactivate(user_id: int):
-    user = _user_or_404(user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    services.reactivate_user(user, actor=current_user)
+    user = db.get_or_404(User, user_id)
+    ConfirmForm().require()
+    accounts.reactivate_user(user, actor=current_user)
     db.session.commit()
     flash(f"{user.name} er aktiv igen.", "success")
     return redirect(url_for("admin.user", user_id=user.id))
@@ -232,16 +209,16 @@ def _render_members(board: Board, form=None, status=200):
 
 @bp.get("/boards/<int:board_id>/members")
 def board_members(board_id: int):
-    return _render_members(_board_or_404(board_id))
+    return _render_members(db.get_or_404(Board, board_id))
 
 
 @bp.post("/boards/<int:board_id>/members")
 def set_board_member(board_id: int):
-    board = _board_or_404(board_id)
+    board = db.get_or_404(Board, board_id)
     form = _member_form()
     if not form.validate_on_submit():
-        return _render_members(board, form, 400)
-    user = _user_or_404(form.user_id.data)
+        return _render_members(board, form, 422)
+    user = db.get_or_404(User, form.user_id.data)
     role = form.role.data or None
     if services.set_board_role(user, board, role, actor=current_user):
         db.session.commit()

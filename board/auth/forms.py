@@ -2,8 +2,8 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..admin.forms import password_length
-from ..admin.services import PASSWORD_MIN
 from ..forms_base import DanishForm
+from .accounts import PASSWORD_MIN
 
 
 class LoginForm(DanishForm):

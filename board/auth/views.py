@@ -12,16 +12,16 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..admin.services import AccountError, change_own_password
+from ..errors import Refused
 from ..extensions import db, limiter
+from . import bp
+from .accounts import change_own_password
 from .forms import ChangePasswordForm, LoginForm
 from .passwords import authenticate
-
-bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
@@ -121,7 +121,9 @@ def _user_key() -> str:
 
 
 def _wrong_current_password(response) -> bool:
-    return response.status_code == 400
+    # Only a wrong current password counts, not a form with other errors
+    # (both answer 422): the view says which it was.
+    return g.get("wrong_current_password", False)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -143,8 +145,10 @@ def change_password():
     user = current_user._get_current_object()
     try:
         change_own_password(user, current=form.current_password.data, new=form.password.data)
-    except AccountError as refused:
-        return render_template("auth/password.html", form=form, error=str(refused)), 400
+    except Refused as refused:
+        db.session.rollback()
+        g.wrong_current_password = refused.field == "current_password"
+        return render_template("auth/password.html", form=form, error=refused.message), 422
     db.session.commit()
     login_user(user)
     flash(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from ..errors import Refused
 from ..events import record_event
 from ..extensions import db
 from ..models import Comment, Initiative, utcnow
@@ -20,24 +21,15 @@ EDIT_WINDOW = timedelta(minutes=15)
 REASON_MAX = 500
 
 
-class CommentRefused(Exception):
-    """A comment change the rules do not allow; `message` is Danish."""
-
-    def __init__(self, message: str, status: int = 403):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
 def clean_body(body: str) -> str:
     """Normalise line endings and trim; refuse empty and too long text."""
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not body:
-        raise CommentRefused("Skriv en kommentar.", status=400)
+        raise Refused("Skriv en kommentar.", 422)
     if len(body) > Comment.BODY_MAX:
-        raise CommentRefused(
+        raise Refused(
             f"En kommentar må højst være {Comment.BODY_MAX:,} tegn.".replace(",", "."),
-            status=400,
+            422,
         )
     return body
 
@@ -100,13 +92,11 @@ def check_can_edit(comment: Comment, actor, now: datetime | None = None) -> None
     """Raise CommentRefused (403 not yours, 409 removed or too old) unless
     `actor` may edit `comment` now."""
     if comment.author_id != actor.id:
-        raise CommentRefused("Du kan kun redigere dine egne kommentarer.")
+        raise Refused("Du kan kun redigere dine egne kommentarer.", 403)
     if is_removed(comment):
-        raise CommentRefused("Kommentaren er slettet og kan ikke redigeres.", status=409)
+        raise Refused("Kommentaren er slettet og kan ikke redigeres.", 409)
     if not can_edit(comment, actor, now):
-        raise CommentRefused(
-            "En kommentar kan kun redigeres i 15 minutter, efter den er skrevet.", status=409
-        )
+        raise Refused("En kommentar kan kun redigeres i 15 minutter, efter den er skrevet.", 409)
 
 
 def edit_comment(comment: Comment, *, actor, body: str, now: datetime | None = None) -> Comment:
@@ -124,9 +114,9 @@ def delete_comment(comment: Comment, *, actor) -> Comment:
     """The author deletes their comment: the entry stays, as "Kommentar
     slettet" with who and when; the text is removed."""
     if comment.author_id != actor.id:
-        raise CommentRefused("Du kan kun slette dine egne kommentarer.")
+        raise Refused("Du kan kun slette dine egne kommentarer.", 403)
     if is_removed(comment):
-        raise CommentRefused("Kommentaren er allerede slettet.", status=409)
+        raise Refused("Kommentaren er allerede slettet.", 409)
     comment.body = ""
     comment.deleted_at = utcnow()
     comment.deleted_by_id = actor.id
@@ -138,16 +128,17 @@ def redact_comment(comment: Comment, *, actor, reason: str) -> Comment:
     """An administrator removes a comment's text for GDPR reasons. The fact,
     the time, who did it and the reason stay visible."""
     if not actor.is_admin:
-        raise CommentRefused(
-            "Kun administratorer kan fjerne en kommentar af hensyn til persondata."
+        raise Refused(
+            "Kun administratorer kan fjerne en kommentar af hensyn til persondata.",
+            403,
         )
     if comment.redacted_at is not None:
-        raise CommentRefused("Kommentaren er allerede fjernet.", status=409)
+        raise Refused("Kommentaren er allerede fjernet.", 409)
     reason = (reason or "").strip()
     if not reason:
-        raise CommentRefused("Skriv en begrundelse.", status=400)
+        raise Refused("Skriv en begrundelse.", 422)
     if len(reason) > REASON_MAX:
-        raise CommentRefused(f"Begrundelsen må højst være {REASON_MAX} tegn.", status=400)
+        raise Refused(f"Begrundelsen må højst være {REASON_MAX} tegn.", 422)
     comment.body = ""
     comment.redacted_at = utcnow()
     comment.redacted_by_id = actor.id

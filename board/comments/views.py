@@ -3,52 +3,29 @@ minutes and delete (the author), redact (admin).
 
 Every answer is the whole log (comments/_log.html), so the htmx forms in it
 simply replace it; the card's history comes along out of band. Without
-JavaScript the forms post and redirect back to the card page.
+JavaScript the forms post and redirect back to the card page. A refusal
+(not your comment, too late to edit) goes to the notice area through the
+one error handler (board/errors.py).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..access import BoardAccess, get_board_access_or_404, get_initiative_or_404
 from ..boards import history
-from ..boards.views import render_initiative
-from ..editing.views import SWAP_ERROR, hx_trigger
+from ..boards.pages import render_initiative
 from ..extensions import db
+from ..htmx import hx_trigger, is_htmx
 from ..models import Comment, Initiative
-from ..security import is_htmx
-from . import services
+from . import bp, services
 from .forms import CommentForm, RedactForm
-from .text import comment_html
-
-bp = Blueprint("comments", __name__)
-bp.add_app_template_filter(comment_html, "comment_html")
-
-
-@bp.app_template_global()
-def comment_permissions(comment: Comment) -> dict:
-    """What the signed-in user may do with a comment (buttons in the log)."""
-    user = current_user if current_user.is_authenticated else None
-    return {
-        "edit": services.can_edit(comment, user),
-        "delete": services.can_delete(comment, user),
-        "redact": services.can_redact(comment, user),
-    }
-
-
-def _comment_or_404(access: BoardAccess, comment_id: int) -> tuple[Comment, Initiative]:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
-    initiative = get_initiative_or_404(access, comment.initiative_id)
-    return comment, initiative
 
 
 def render_log(access, initiative, status=200, headers=None, **extra):
     """The log (htmx), or the card page with the log as it is (no JS)."""
     if not is_htmx():
-        return render_initiative(access, initiative.id, status, **extra)
+        return render_initiative(access, initiative, status, **extra)
     comments = history.load_comments(access, initiative)
     html = render_template(
         "comments/_log.html",
@@ -60,10 +37,7 @@ def render_log(access, initiative, status=200, headers=None, **extra):
         oob_history=status < 400,
         **extra,
     )
-    headers = dict(headers or {})
-    if status >= 400:
-        headers |= SWAP_ERROR
-    return html, status, headers
+    return html, status, headers or {}
 
 
 def _done(access, initiative, message: str, comment_id: int | None = None):
@@ -79,73 +53,64 @@ def _done(access, initiative, message: str, comment_id: int | None = None):
     )
 
 
-def _refused(refused: services.CommentRefused):
-    db.session.rollback()
-    abort(refused.status, description=refused.message)
+def _form_or_done(access, comment, form, change, message: str, **show):
+    """The edit/redact form (GET, or 422 with its errors), or the change
+    made and the log as it is now."""
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_log(access, comment.initiative, status, **show)
+    change()
+    return _done(access, comment.initiative, message, comment.id)
 
 
-@bp.get("/boards/<int:board_id>/initiatives/<int:initiative_id>/comments")
-def log(board_id: int, initiative_id: int):
-    access = get_board_access_or_404(board_id, "view")
-    return render_log(access, get_initiative_or_404(access, initiative_id))
+@bp.board_get("/initiatives/<int:initiative_id>/comments")
+def log(access, initiative_id: int):
+    return render_log(access, access.owned_or_404(Initiative, initiative_id))
 
 
-@bp.post("/boards/<int:board_id>/initiatives/<int:initiative_id>/comments")
-def add(board_id: int, initiative_id: int):
-    access = get_board_access_or_404(board_id, "comment")
-    initiative = get_initiative_or_404(access, initiative_id)
+@bp.board_post("/initiatives/<int:initiative_id>/comments", need="comment")
+def add(access, initiative_id: int):
+    initiative = access.owned_or_404(Initiative, initiative_id)
     form = CommentForm()
     if not form.validate_on_submit():
         return render_log(access, initiative, 422, comment_form=form)
-    try:
-        comment = services.add_comment(initiative, actor=current_user, body=form.body.data)
-    except services.CommentRefused as refused:
-        return _refused(refused)
+    comment = services.add_comment(initiative, actor=current_user, body=form.body.data)
     return _done(access, initiative, "Kommentaren er gemt.", comment.id)
 
 
-@bp.route("/boards/<int:board_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
-def edit(board_id: int, comment_id: int):
-    access = get_board_access_or_404(board_id, "comment")
-    comment, initiative = _comment_or_404(access, comment_id)
+@bp.board_route("/comments/<int:comment_id>/edit", need="comment", methods=("GET", "POST"))
+def edit(access, comment_id: int):
+    comment = access.owned_or_404(Comment, comment_id)
+    services.check_can_edit(comment, current_user)
     form = CommentForm(data={"body": comment.body})
-    try:
-        services.check_can_edit(comment, current_user)
-    except services.CommentRefused as refused:
-        return _refused(refused)
-    if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_log(access, initiative, status, edit_comment_id=comment.id, edit_form=form)
-    try:
-        services.edit_comment(comment, actor=current_user, body=form.body.data)
-    except services.CommentRefused as refused:
-        return _refused(refused)
-    return _done(access, initiative, "Kommentaren er rettet.", comment.id)
+    return _form_or_done(
+        access,
+        comment,
+        form,
+        lambda: services.edit_comment(comment, actor=current_user, body=form.body.data),
+        "Kommentaren er rettet.",
+        edit_comment_id=comment.id,
+        edit_form=form,
+    )
 
 
-@bp.post("/boards/<int:board_id>/comments/<int:comment_id>/delete")
-def delete(board_id: int, comment_id: int):
-    access = get_board_access_or_404(board_id, "comment")
-    comment, initiative = _comment_or_404(access, comment_id)
-    try:
-        services.delete_comment(comment, actor=current_user)
-    except services.CommentRefused as refused:
-        return _refused(refused)
-    return _done(access, initiative, "Kommentaren er slettet.", comment.id)
+@bp.board_post("/comments/<int:comment_id>/delete", need="comment")
+def delete(access, comment_id: int):
+    comment = access.owned_or_404(Comment, comment_id)
+    services.delete_comment(comment, actor=current_user)
+    return _done(access, comment.initiative, "Kommentaren er slettet.", comment.id)
 
 
-@bp.route("/boards/<int:board_id>/comments/<int:comment_id>/redact", methods=["GET", "POST"])
-def redact(board_id: int, comment_id: int):
-    access = get_board_access_or_404(board_id, "admin")
-    comment, initiative = _comment_or_404(access, comment_id)
+@bp.board_route("/comments/<int:comment_id>/redact", need="admin", methods=("GET", "POST"))
+def redact(access, comment_id: int):
+    comment = access.owned_or_404(Comment, comment_id)
     form = RedactForm()
-    if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_log(
-            access, initiative, status, redact_comment_id=comment.id, redact_form=form
-        )
-    try:
-        services.redact_comment(comment, actor=current_user, reason=form.reason.data)
-    except services.CommentRefused as refused:
-        return _refused(refused)
-    return _done(access, initiative, "Kommentarens tekst er fjernet.", comment.id)
+    return _form_or_done(
+        access,
+        comment,
+        form,
+        lambda: services.redact_comment(comment, actor=current_user, reason=form.reason.data),
+        "Kommentarens tekst er fjernet.",
+        redact_comment_id=comment.id,
+        redact_form=form,
+    )

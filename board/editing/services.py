@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from ..errors import Refused, StaleVersion
 from ..events import record_event, snapshot, to_json_value
 from ..extensions import db
 from ..models import Initiative, Objective, Stage, Theme, utcnow
@@ -43,7 +44,7 @@ def create_initiative(
     Event. `at` backdates the card (demo data dated to its document)."""
     stage = Stage(stage).value
     if objective is not None and objective.theme_id != theme.id:
-        raise EditRefused("Målsætningen skal høre under det valgte pejlemærke.")
+        raise Refused("Målsætningen skal høre under det valgte pejlemærke.")
     when = at or utcnow()
     initiative = Initiative(
         board_id=theme.board_id,
@@ -80,31 +81,10 @@ def create_initiative(
 # --- editing, archiving, restoring -------------------------------------------
 
 
-class EditRefused(Exception):
-    """A change the rules do not allow. `status` is the HTTP status a view
-    answers with; `message` is Danish and shown to the user."""
-
-    status = 400
-
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        if status is not None:
-            self.status = status
-
-
-class StaleVersion(EditRefused):
-    """The card changed since the user loaded it (the version they carry is
-    older). Nothing was written; the view shows the current card."""
-
-    status = 409
-
-    def __init__(self, initiative: Initiative):
-        super().__init__(
-            "Tiltaget er blevet ændret af en anden, mens du arbejdede. "
-            "Du ser nu de gældende værdier; dine ændringer er ikke gemt."
-        )
-        self.initiative = initiative
+STALE_EDIT = (
+    "Tiltaget er blevet ændret af en anden, mens du arbejdede. "
+    "Du ser nu de gældende værdier; dine ændringer er ikke gemt."
+)
 
 
 # The card fields `update_initiative` may change. Stage (the column) is not
@@ -131,7 +111,7 @@ def lock_initiative(initiative: Initiative) -> None:
 
 def check_version(initiative: Initiative, expected_version: int | None) -> None:
     if expected_version is None or initiative.version != expected_version:
-        raise StaleVersion(initiative)
+        raise StaleVersion(initiative, STALE_EDIT)
 
 
 def _check_structure(
@@ -141,12 +121,12 @@ def _check_structure(
     related: list[Objective],
 ) -> None:
     if theme.board_id != initiative.board_id:
-        raise EditRefused("Pejlemærket hører ikke til denne tavle.")
+        raise Refused("Pejlemærket hører ikke til denne tavle.")
     if objective is not None and objective.theme_id != theme.id:
-        raise EditRefused("Målsætningen skal høre under det valgte pejlemærke.")
+        raise Refused("Målsætningen skal høre under det valgte pejlemærke.")
     for other in related:
         if other.theme.board_id != initiative.board_id:
-            raise EditRefused("En relateret målsætning hører ikke til denne tavle.")
+            raise Refused("En relateret målsætning hører ikke til denne tavle.")
 
 
 def _value_of(initiative: Initiative, field: str):
@@ -180,7 +160,7 @@ def update_initiative(
     Event, no new version).
 
     Raises StaleVersion when `expected_version` is not the card's version,
-    EditRefused for an archived card or a structure that does not fit.
+    Refused for an archived card or a structure that does not fit.
     """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -188,7 +168,7 @@ def update_initiative(
     lock_initiative(initiative)
     check_version(initiative, expected_version)
     if initiative.is_archived:
-        raise EditRefused("Tiltaget er arkiveret. Gendan det for at ændre det.", status=409)
+        raise Refused("Tiltaget er arkiveret. Gendan det for at ændre det.", status=409)
 
     theme = fields.get("theme", initiative.theme)
     objective = fields.get("objective", initiative.objective)
@@ -262,7 +242,7 @@ def archive_initiative(
     lock_initiative(initiative)
     check_version(initiative, expected_version)
     if initiative.is_archived:
-        raise EditRefused("Tiltaget er allerede arkiveret.", status=409)
+        raise Refused("Tiltaget er allerede arkiveret.", status=409)
     column = _lock_column(initiative.board_id, initiative.stage)
     old_position = initiative.position
     initiative.archived_at = utcnow()
@@ -289,7 +269,7 @@ def restore_initiative(
     lock_initiative(initiative)
     check_version(initiative, expected_version)
     if not initiative.is_archived:
-        raise EditRefused("Tiltaget er ikke arkiveret.", status=409)
+        raise Refused("Tiltaget er ikke arkiveret.", status=409)
     _lock_column(initiative.board_id, initiative.stage)
     initiative.position = next_position(initiative.board_id, initiative.stage)
     initiative.archived_at = None

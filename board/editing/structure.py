@@ -13,10 +13,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..errors import Refused
 from ..events import record_event
 from ..extensions import db
 from ..models import Board, Initiative, Objective, Theme, initiative_related_objectives
-from .services import EditRefused
 
 
 def _changes(obj, **values) -> dict:
@@ -64,7 +64,7 @@ def update_board(
             sa.select(sa.func.count(Objective.id)).join(Theme).where(Theme.board_id == board.id)
         )
         if count:
-            raise EditRefused(
+            raise Refused(
                 f"Tavlen har {count} {board.objective_label.lower()}er. Fjern dem, før "
                 "niveauet kan slås fra.",
                 status=409,
@@ -188,7 +188,7 @@ def objective_initiatives(objective: Objective) -> list[str]:
 def _refuse_in_use(name: str, titles: list[str]) -> None:
     shown = ", ".join(f"«{t}»" for t in titles[:5])
     more = f" og {len(titles) - 5} flere" if len(titles) > 5 else ""
-    raise EditRefused(
+    raise Refused(
         f"«{name}» kan ikke fjernes, fordi {len(titles)} tiltag stadig hører til: "
         f"{shown}{more}. Flyt tiltagene (også arkiverede) først.",
         status=409,

@@ -4,8 +4,8 @@ board (admin).
 
 Plain forms that post and redirect back (no htmx needed: this is a settings
 page, not the board). A form with errors re-renders the page with 422 and
-the errors next to its fields; a refused removal re-renders it with 409 and
-the reason on top.
+the errors next to its fields; a refused change re-renders it with the
+refusal's status (409 for a removal still in use) and the reason on top.
 """
 
 from __future__ import annotations
@@ -13,34 +13,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..access import get_board_access_or_404
 from ..boards.queries import load_themes
+from ..errors import Refused
 from ..extensions import db
 from ..models import Objective, Theme
-from . import structure
+from . import bp, structure
 from .forms import BoardForm, MoveForm, ObjectiveForm, PlainForm, ThemeForm
-from .services import EditRefused
-from .views import bp
-
-
-def _counts(board_id: int) -> tuple[dict, dict]:
-    """Tiltag (archived included) per theme and per main objective."""
-    import sqlalchemy as sa
-
-    from ..models import Initiative
-
-    rows = db.session.execute(
-        sa.select(Initiative.theme_id, Initiative.objective_id, sa.func.count())
-        .where(Initiative.board_id == board_id)
-        .group_by(Initiative.theme_id, Initiative.objective_id)
-    )
-    per_theme: dict[int, int] = {}
-    per_objective: dict[int, int] = {}
-    for theme_id, objective_id, count in rows:
-        per_theme[theme_id] = per_theme.get(theme_id, 0) + count
-        if objective_id is not None:
-            per_objective[objective_id] = per_objective.get(objective_id, 0) + count
-    return per_theme, per_objective
+from .queries import initiative_counts
 
 
 def _render(access, status=200, failed=None, failed_form=None, refusal=None, board_form=None):
@@ -48,7 +27,7 @@ def _render(access, status=200, failed=None, failed_form=None, refusal=None, boa
     if board_form is None:
         board_form = BoardForm(formdata=None, obj=board)
         board_form.objective_label.data = board.objective_label or ""
-    per_theme, per_objective = _counts(board.id)
+    per_theme, per_objective = initiative_counts(board.id)
     return (
         render_template(
             "structure/show.html",
@@ -66,158 +45,161 @@ def _render(access, status=200, failed=None, failed_form=None, refusal=None, boa
     )
 
 
-def _back(access, message: str, anchor: str = ""):
+def _apply(access, change, done, anchor=""):
+    """Run `change()`; then commit and go back to the page (at `anchor`, a
+    string or a function of the result) with the message `done(result)`,
+    or, refused, show the page again with the reason on top."""
+    try:
+        result = change()
+    except Refused as refused:
+        db.session.rollback()
+        return _render(access, refused.status, refusal=refused.message)
+    message = done(result)
+    if callable(anchor):
+        anchor = anchor(result)
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("editing.structure", board_id=access.board.id) + anchor)
 
 
-def _refused(access, refused: EditRefused):
-    db.session.rollback()
-    return _render(access, refused.status, refusal=refused.message)
+@bp.board_get("/structure", need="edit", endpoint="structure")
+def structure_page(access):
+    return _render(access)
 
 
-def _theme_or_404(access, theme_id: int) -> Theme:
-    theme = db.session.get(Theme, theme_id)
-    if theme is None or theme.board_id != access.board.id:
-        abort(404)
-    return theme
-
-
-def _objective_or_404(access, objective_id: int) -> Objective:
-    objective = db.session.get(Objective, objective_id)
-    if objective is None or objective.theme.board_id != access.board.id:
-        abort(404)
-    return objective
-
-
-def _require(form) -> None:
-    """A button-only form (move, delete): a missing token or value is a 400."""
-    if not form.validate_on_submit():
-        abort(400, description="Formularen er ugyldig. Genindlæs siden og prøv igen.")
-
-
-@bp.get("/boards/<int:board_id>/structure", endpoint="structure")
-def structure_page(board_id: int):
-    return _render(get_board_access_or_404(board_id, "edit"))
-
-
-@bp.post("/boards/<int:board_id>/structure/settings")
-def update_board(board_id: int):
-    access = get_board_access_or_404(board_id, "edit")
+@bp.board_post("/structure/settings", need="edit")
+def update_board(access):
     form = BoardForm()
     if not form.validate_on_submit():
         return _render(access, 422, board_form=form)
-    try:
-        structure.update_board(
+    return _apply(
+        access,
+        lambda: structure.update_board(
             access.board,
             title=form.title.data,
             description=form.description.data,
             theme_label=form.theme_label.data,
             objective_label=form.objective_label.data,
             actor=current_user,
-        )
-    except EditRefused as refused:
-        return _refused(access, refused)
-    return _back(access, "Tavlens indstillinger er gemt.")
+        ),
+        lambda _: "Tavlens indstillinger er gemt.",
+    )
 
 
-@bp.post("/boards/<int:board_id>/structure/themes")
-def add_theme(board_id: int):
-    access = get_board_access_or_404(board_id, "edit")
+# --- themes and objectives: the same four changes on each level ---------------
+
+
+@bp.board_post("/structure/themes", need="edit")
+def add_theme(access):
     form = ThemeForm()
     if not form.validate_on_submit():
         return _render(access, 422, failed="theme-new", failed_form=form)
-    theme = structure.add_theme(access.board, title=form.title.data, actor=current_user)
-    return _back(access, f"«{theme.title}» er tilføjet.", f"#theme-{theme.id}")
+    return _apply(
+        access,
+        lambda: structure.add_theme(access.board, title=form.title.data, actor=current_user),
+        lambda theme: f"«{theme.title}» er tilføjet.",
+        lambda theme: f"#theme-{theme.id}",
+    )
 
 
-@bp.post("/boards/<int:board_id>/structure/themes/<int:theme_id>")
-def rename_theme(board_id: int, theme_id: int):
-    access = get_board_access_or_404(board_id, "edit")
-    theme = _theme_or_404(access, theme_id)
+@bp.board_post("/structure/themes/<int:theme_id>", need="edit")
+def rename_theme(access, theme_id: int):
+    theme = access.owned_or_404(Theme, theme_id)
     form = ThemeForm()
     if not form.validate_on_submit():
         return _render(access, 422, failed=f"theme-{theme.id}", failed_form=form)
-    structure.rename_theme(theme, title=form.title.data, actor=current_user)
-    return _back(access, f"«{theme.title}» er gemt.", f"#theme-{theme.id}")
+    return _apply(
+        access,
+        lambda: structure.rename_theme(theme, title=form.title.data, actor=current_user),
+        lambda _: f"«{theme.title}» er gemt.",
+        f"#theme-{theme.id}",
+    )
 
 
-@bp.post("/boards/<int:board_id>/structure/themes/<int:theme_id>/move")
-def move_theme(board_id: int, theme_id: int):
-    access = get_board_access_or_404(board_id, "edit")
-    theme = _theme_or_404(access, theme_id)
+@bp.board_post("/structure/themes/<int:theme_id>/move", need="edit")
+def move_theme(access, theme_id: int):
+    theme = access.owned_or_404(Theme, theme_id)
     form = MoveForm()
-    _require(form)
-    structure.move_theme(theme, direction=form.direction.data, actor=current_user)
-    return _back(access, f"«{theme.title}» er flyttet.", f"#theme-{theme.id}")
+    form.require()
+    return _apply(
+        access,
+        lambda: structure.move_theme(theme, direction=form.direction.data, actor=current_user),
+        lambda _: f"«{theme.title}» er flyttet.",
+        f"#theme-{theme.id}",
+    )
 
 
-@bp.post("/boards/<int:board_id>/structure/themes/<int:theme_id>/delete")
-def delete_theme(board_id: int, theme_id: int):
-    access = get_board_access_or_404(board_id, "edit")
-    theme = _theme_or_404(access, theme_id)
-    _require(PlainForm())
+@bp.board_post("/structure/themes/<int:theme_id>/delete", need="edit")
+def delete_theme(access, theme_id: int):
+    theme = access.owned_or_404(Theme, theme_id)
+    PlainForm().require()
     title = theme.title
-    try:
-        structure.delete_theme(theme, actor=current_user)
-    except EditRefused as refused:
-        return _refused(access, refused)
-    return _back(access, f"«{title}» er fjernet.")
+    return _apply(
+        access,
+        lambda: structure.delete_theme(theme, actor=current_user),
+        lambda _: f"«{title}» er fjernet.",
+    )
 
 
-@bp.post("/boards/<int:board_id>/structure/themes/<int:theme_id>/objectives")
-def add_objective(board_id: int, theme_id: int):
-    access = get_board_access_or_404(board_id, "edit")
-    theme = _theme_or_404(access, theme_id)
+@bp.board_post("/structure/themes/<int:theme_id>/objectives", need="edit")
+def add_objective(access, theme_id: int):
+    theme = access.owned_or_404(Theme, theme_id)
     if not access.board.has_objectives:
-        abort(
-            409,
-            description="Tavlen har ikke et niveau under " + access.board.theme_label.lower() + ".",
-        )
+        raise Refused(f"Tavlen har ikke et niveau under {access.board.theme_label.lower()}.", 409)
     form = ObjectiveForm()
     if not form.validate_on_submit():
         return _render(access, 422, failed=f"objective-new-{theme.id}", failed_form=form)
-    objective = structure.add_objective(
-        theme, number=form.number.data, title=form.title.data, actor=current_user
+    return _apply(
+        access,
+        lambda: structure.add_objective(
+            theme, number=form.number.data, title=form.title.data, actor=current_user
+        ),
+        lambda objective: f"«{objective.label}» er tilføjet.",
+        lambda objective: f"#objective-{objective.id}",
     )
-    return _back(access, f"«{objective.label}» er tilføjet.", f"#objective-{objective.id}")
 
 
-@bp.post("/boards/<int:board_id>/structure/objectives/<int:objective_id>")
-def update_objective(board_id: int, objective_id: int):
-    access = get_board_access_or_404(board_id, "edit")
-    objective = _objective_or_404(access, objective_id)
+@bp.board_post("/structure/objectives/<int:objective_id>", need="edit")
+def update_objective(access, objective_id: int):
+    objective = access.owned_or_404(Objective, objective_id)
     form = ObjectiveForm()
     if not form.validate_on_submit():
         return _render(access, 422, failed=f"objective-{objective.id}", failed_form=form)
-    structure.update_objective(
-        objective, number=form.number.data, title=form.title.data, actor=current_user
+    return _apply(
+        access,
+        lambda: structure.update_objective(
+            objective, number=form.number.data, title=form.title.data, actor=current_user
+        ),
+        lambda _: f"«{objective.label}» er gemt.",
+        f"#objective-{objective.id}",
     )
-    return _back(access, f"«{objective.label}» er gemt.", f"#objective-{objective.id}")
 
 
-@bp.post("/boards/<int:board_id>/structure/objectives/<int:objective_id>/move")
-def move_objective(board_id: int, objective_id: int):
-    access = get_board_access_or_404(board_id, "edit")
-    objective = _objective_or_404(access, objective_id)
+@bp.board_post("/structure/objectives/<int:objective_id>/move", need="edit")
+def move_objective(access, objective_id: int):
+    objective = access.owned_or_404(Objective, objective_id)
     form = MoveForm()
-    _require(form)
-    structure.move_objective(objective, direction=form.direction.data, actor=current_user)
-    return _back(access, f"«{objective.label}» er flyttet.", f"#objective-{objective.id}")
+    form.require()
+    return _apply(
+        access,
+        lambda: structure.move_objective(
+            objective, direction=form.direction.data, actor=current_user
+        ),
+        lambda _: f"«{objective.label}» er flyttet.",
+        f"#objective-{objective.id}",
+    )
 
 
-@bp.post("/boards/<int:board_id>/structure/objectives/<int:objective_id>/delete")
-def delete_objective(board_id: int, objective_id: int):
-    access = get_board_access_or_404(board_id, "edit")
-    objective = _objective_or_404(access, objective_id)
-    _require(PlainForm())
+@bp.board_post("/structure/objectives/<int:objective_id>/delete", need="edit")
+def delete_objective(access, objective_id: int):
+    objective = access.owned_or_404(Objective, objective_id)
+    PlainForm().require()
     label = objective.label
-    try:
-        structure.delete_objective(objective, actor=current_user)
-    except EditRefused as refused:
-        return _refused(access, refused)
-    return _back(access, f"«{label}» er fjernet.")
+    return _apply(
+        access,
+        lambda: structure.delete_objective(objective, actor=current_user),
+        lambda _: f"«{label}» er fjernet.",
+    )
 
 
 # --- a new board (admin) ------------------------------------------------------

@@ -1,0 +1,9 @@
+"""Import of existing status tables (Word, .csv, .xlsx) as a new board:
+reading (sources.py, cells.py), the rules (parser.py), writing
+(services.py), and the pages (views.py) and command (cli.py)."""
+
+from flask import Blueprint
+
+bp = Blueprint("importer", __name__)
+
+from . import views  # noqa: E402,F401  (registers the routes on bp)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
+from ..errors import Refused
 from ..extensions import db
 from ..models import User
 from . import parser, services, sources
@@ -44,8 +45,8 @@ def register(app) -> None:
             if dry_run:
                 return
             board = services.create_board(plan, title=title or plan.title_suggestion, actor=user)
-        except sources.ImportError_ as error:
+        except Refused as error:
             db.session.rollback()
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(error.message) from None
         db.session.commit()
         click.echo(f"Tavle {board.id}: {board.title} (leder: {user.email})")

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from ..column_rule import STAGES, propose_stage
 from .cells import continue_paragraphs, plain_cell, starts_lower, word_cell
-from .sources import ImportError_, RawTable
+from .sources import RawTable
 
 ROLES = {
     "theme": "Pejlemærke / udviklingsspor",
@@ -474,8 +474,3 @@ def _limits(plan: ImportPlan) -> None:
                 plan.errors.append(
                     f"Tiltaget i linje {item.line} har en {name} på over {TEXT_MAX} tegn."
                 )
-
-
-def raise_if_errors(plan: ImportPlan) -> None:
-    if plan.errors:
-        raise ImportError_(" ".join(plan.errors))

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 
 from ..editing.services import create_initiative
 from ..editing.structure import add_objective, add_theme
+from ..errors import Refused
 from ..events import record_event
 from ..extensions import db
 from ..models import Board, Membership, Role
 from .parser import BOARD_TITLE_MAX, ImportPlan
-from .sources import ImportError_
 
 
 def may_import(user) -> bool:
@@ -37,13 +37,13 @@ def create_board(plan: ImportPlan, *, title: str, actor) -> Board:
     becomes its leder. Every part is recorded as an Event."""
     title = (title or "").strip()
     if not title:
-        raise ImportError_("Giv tavlen et navn.")
+        raise Refused("Giv tavlen et navn.", 422)
     if len(title) > BOARD_TITLE_MAX:
-        raise ImportError_(f"Tavlens navn må højst være {BOARD_TITLE_MAX} tegn.")
+        raise Refused(f"Tavlens navn må højst være {BOARD_TITLE_MAX} tegn.", 422)
     if plan.errors:
-        raise ImportError_(" ".join(plan.errors))
+        raise Refused(" ".join(plan.errors), 422)
     if not plan.themes:
-        raise ImportError_("Tabellen indeholder ingen pejlemærker eller tiltag.")
+        raise Refused("Tabellen indeholder ingen pejlemærker eller tiltag.", 422)
 
     board = Board(
         title=title,

@@ -10,12 +10,13 @@ import io
 import re
 from dataclasses import asdict, dataclass, field
 
+from ..errors import Refused
+
 MAX_ROWS = 2000
 MAX_COLUMNS = 12
 
 
-class ImportError_(ValueError):
-    """Input that cannot be imported; the message is Danish, for the user."""
+PREVIEW_UNREADABLE = "Forhåndsvisningen kunne ikke læses. Start forfra."
 
 
 @dataclass
@@ -49,9 +50,9 @@ class RawTable:
                 preamble=[str(p) for p in data.get("preamble", [])],
             )
         except (KeyError, TypeError, ValueError, OverflowError):  # e.g. a line of 1e400
-            raise ImportError_("Forhåndsvisningen kunne ikke læses. Start forfra.") from None
+            raise Refused(PREVIEW_UNREADABLE, 400) from None
         if table.kind not in ("text", "csv", "xlsx") or len(table.header) > MAX_COLUMNS:
-            raise ImportError_("Forhåndsvisningen kunne ikke læses. Start forfra.")
+            raise Refused(PREVIEW_UNREADABLE, 400)
         return table
 
 
@@ -70,25 +71,27 @@ def _split(rows: list[tuple[int, list[str], bool]], kind: str) -> RawTable:
             while header and not header[-1]:
                 header.pop()
             if len(header) > MAX_COLUMNS:
-                raise ImportError_(f"Tabellen har for mange kolonner (højst {MAX_COLUMNS}).")
+                raise Refused(f"Tabellen har for mange kolonner (højst {MAX_COLUMNS}).", 422)
             body = []
             for line, row_cells, after_break in rows[index + 1 :]:
                 row_cells = (row_cells + [""] * len(header))[: max(len(header), len(row_cells))]
                 if any(c.strip() for c in row_cells[len(header) :]):
-                    raise ImportError_(
+                    raise Refused(
                         f"Række {line} har flere kolonner end overskriftsrækken. "
-                        "Kontrollér, at tabellen er kopieret hel."
+                        "Kontrollér, at tabellen er kopieret hel.",
+                        422,
                     )
                 body.append(RawRow(line, row_cells[: len(header)], after_break))
             if len(body) > MAX_ROWS:
-                raise ImportError_(f"Tabellen har for mange rækker (højst {MAX_ROWS}).")
+                raise Refused(f"Tabellen har for mange rækker (højst {MAX_ROWS}).", 422)
             return RawTable(kind=kind, header=header, rows=body, preamble=preamble)
         text = " ".join(c.strip() for c in cells if c.strip())
         if text:
             preamble.append(text)
-    raise ImportError_(
+    raise Refused(
         "Der er ingen overskriftsrække med en kolonne, der hedder «Tiltag». "
-        "Kopiér hele tabellen fra Word, med overskriftsrækken."
+        "Kopiér hele tabellen fra Word, med overskriftsrækken.",
+        422,
     )
 
 
@@ -97,9 +100,9 @@ def read_text(text: str) -> RawTable:
     tabs. Blank lines inside the table are page breaks: the row after one may
     continue the row before it."""
     if not text or not text.strip():
-        raise ImportError_("Indsæt tabellen fra Word, eller vælg en fil.")
+        raise Refused("Indsæt tabellen fra Word, eller vælg en fil.", 422)
     if "\x00" in text:  # PostgreSQL cannot store it; a text file has none
-        raise ImportError_("Teksten indeholder et ugyldigt tegn (et NUL-tegn). Er det en tekstfil?")
+        raise Refused("Teksten indeholder et ugyldigt tegn (et NUL-tegn). Er det en tekstfil?", 422)
     rows = []
     blank = False
     for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
@@ -109,9 +112,10 @@ def read_text(text: str) -> RawTable:
         rows.append((number, line.split("\t"), blank))
         blank = False
     if not any("\t" in line for line in text.splitlines()):
-        raise ImportError_(
+        raise Refused(
             "Teksten indeholder ingen tabel (ingen tabulatorer). Markér tabellen i Word, "
-            "kopiér den, og indsæt den her."
+            "kopiér den, og indsæt den her.",
+            422,
         )
     return _split(rows, "text")
 
@@ -124,15 +128,15 @@ def read_csv(data: bytes) -> RawTable:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - cp1252 decodes almost anything
-        raise ImportError_("CSV-filen kunne ikke læses (ukendt tegnsæt).")
+        raise Refused("CSV-filen kunne ikke læses (ukendt tegnsæt).", 422)
     if "\x00" in text:
-        raise ImportError_("Filen er ikke en CSV-fil.")
+        raise Refused("Filen er ikke en CSV-fil.", 422)
     first = text.split("\n", 1)[0]
     delimiter = max((";", "\t", ","), key=first.count)
     try:
         parsed = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error:
-        raise ImportError_("CSV-filen kunne ikke læses.") from None
+        raise Refused("CSV-filen kunne ikke læses.", 422) from None
     rows, blank = [], False
     for number, cells in enumerate(parsed, 1):
         if not any(c.strip() for c in cells):
@@ -151,7 +155,7 @@ def read_xlsx(data: bytes) -> RawTable:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (BadZipFile, OSError, KeyError, ValueError):
-        raise ImportError_("Filen kunne ikke læses som Excel-fil (.xlsx).") from None
+        raise Refused("Filen kunne ikke læses som Excel-fil (.xlsx).", 422) from None
     try:
         sheet = book.worksheets[0]
         rows, blank = [], False
@@ -163,7 +167,7 @@ def read_xlsx(data: bytes) -> RawTable:
             rows.append((number, cells, blank))
             blank = False
             if number > MAX_ROWS + 50:
-                raise ImportError_(f"Tabellen har for mange rækker (højst {MAX_ROWS}).")
+                raise Refused(f"Tabellen har for mange rækker (højst {MAX_ROWS}).", 422)
     finally:
         book.close()
     return _split(rows, "xlsx")
@@ -180,4 +184,4 @@ def read_upload(filename: str, data: bytes) -> RawTable:
             return read_text(data.decode("utf-8-sig"))
         except UnicodeDecodeError:
             return read_text(data.decode("cp1252"))
-    raise ImportError_("Vælg en .csv- eller .xlsx-fil (eller indsæt tabellen som tekst).")
+    raise Refused("Vælg en .csv- eller .xlsx-fil (eller indsæt tabellen som tekst).", 422)

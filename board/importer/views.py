@@ -10,23 +10,15 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..access import today_local
+from ..clock import today_local
+from ..errors import Refused
 from ..extensions import db
 from ..params import parse_id
-from . import parser, services, sources
+from . import bp, parser, services, sources
 from .forms import ImportForm
-from .sources import ImportError_
-
-bp = Blueprint("importer", __name__)
-
-
-@bp.app_context_processor
-def import_link():
-    """`can_import()` for the site header's "Importér tavle" link."""
-    return {"can_import": lambda: services.may_import(current_user)}
 
 
 def _require_importer() -> None:
@@ -38,7 +30,7 @@ def _require_importer() -> None:
 @login_required
 def new():
     _require_importer()
-    return render_template("importer/new.html", form=ImportForm(), error=None)
+    return _render_new(ImportForm())
 
 
 def _read_source(form: ImportForm) -> sources.RawTable:
@@ -48,7 +40,7 @@ def _read_source(form: ImportForm) -> sources.RawTable:
         try:
             return sources.RawTable.from_json(json.loads(kept))
         except ValueError:
-            raise ImportError_("Forhåndsvisningen kunne ikke læses. Start forfra.") from None
+            raise Refused(sources.PREVIEW_UNREADABLE, 400) from None
     upload = form.fil.data
     if upload and upload.filename:
         return sources.read_upload(upload.filename, upload.read())
@@ -71,12 +63,29 @@ def _choices(table: sources.RawTable):
     return mapping, overrides
 
 
+class _StartAgain(Exception):
+    """The import form is to be shown again, with this answer."""
+
+    def __init__(self, answer):
+        self.answer = answer
+
+
 def _plan(form: ImportForm):
-    table = _read_source(form)
+    """The plan for what the form says, or the first page again (422) with
+    why not: the form's own errors, or a table that cannot be read."""
+    if not form.validate():
+        raise _StartAgain(_render_new(form, _form_error(form), 422))
+    try:
+        table = _read_source(form)
+    except Refused as refused:
+        raise _StartAgain(_render_new(form, refused.message, refused.status)) from None
     mapping, overrides = _choices(table)
     as_of = form.dato.data or parser.detect_as_of(table) or today_local()
-    plan = parser.build_plan(table, mapping=mapping, as_of=as_of, stage_overrides=overrides)
-    return plan
+    return parser.build_plan(table, mapping=mapping, as_of=as_of, stage_overrides=overrides)
+
+
+def _render_new(form: ImportForm, error: str | None = None, status: int = 200):
+    return render_template("importer/new.html", form=form, error=error), status
 
 
 def _render_preview(form: ImportForm, plan, status: int = 200, error: str | None = None):
@@ -103,13 +112,11 @@ def _render_preview(form: ImportForm, plan, status: int = 200, error: str | None
 def preview():
     _require_importer()
     form = ImportForm()
-    if not form.validate():
-        return render_template("importer/new.html", form=form, error=_form_error(form)), 400
     try:
         plan = _plan(form)
-    except ImportError_ as error:
-        return render_template("importer/new.html", form=form, error=str(error)), 400
-    return _render_preview(form, plan, 400 if plan.errors else 200)
+    except _StartAgain as again:
+        return again.answer
+    return _render_preview(form, plan, 422 if plan.errors else 200)
 
 
 @bp.post("/import")
@@ -117,17 +124,15 @@ def preview():
 def create():
     _require_importer()
     form = ImportForm()
-    if not form.validate():
-        return render_template("importer/new.html", form=form, error=_form_error(form)), 400
     try:
         plan = _plan(form)
-    except ImportError_ as error:
-        return render_template("importer/new.html", form=form, error=str(error)), 400
+    except _StartAgain as again:
+        return again.answer
     try:
         board = services.create_board(plan, title=form.titel.data, actor=current_user)
-    except ImportError_ as error:
+    except Refused as refused:
         db.session.rollback()
-        return _render_preview(form, plan, 400, error=str(error))
+        return _render_preview(form, plan, refused.status, error=refused.message)
     db.session.commit()
     count = len(plan.initiatives())
     flash(f"Tavlen «{board.title}» er oprettet med {count} tiltag. Du er leder på den.", "success")

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import weakref
 
+from ..routing import BoardBlueprint
 from . import publisher
 from .runtime import LiveRuntime
 
+bp = BoardBlueprint("live", __name__)
 _runtimes: weakref.WeakSet = weakref.WeakSet()
 
 
@@ -34,3 +36,6 @@ def close_all() -> None:
 
 def runtime_for(app) -> LiveRuntime:
     return app.extensions["tiltag_live"]
+
+
+from . import views  # noqa: E402,F401  (registers the routes on bp)

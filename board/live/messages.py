@@ -52,15 +52,6 @@ def load_events(board_id: int, after_id: int, *, show_comments: bool, limit: int
     return list(db.session.scalars(query))
 
 
-def latest_event_id(board_id: int) -> int:
-    return (
-        db.session.execute(
-            sa.select(sa.func.max(Event.id)).where(Event.board_id == board_id)
-        ).scalar()
-        or 0
-    )
-
-
 def build_messages(events: list[Event]) -> list[tuple[int, dict]]:
     """(event id, message data) for each event: two queries for any number."""
     actor_ids = {e.actor_id for e in events if e.actor_id is not None}

@@ -14,30 +14,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request
 
-from ..access import BoardAccess, get_board_access_or_404, get_share_access_or_404
+from ..access import BoardAccess
 from ..boards.queries import load_board_view
+from ..events import latest_event_id
 from ..extensions import db
 from ..models import STAGES
 from ..params import parse_id
-from . import runtime_for
-from .messages import latest_event_id
+from . import bp, runtime_for
 from .stream import StreamSpec, event_stream
-
-bp = Blueprint("live", __name__)
 
 MAX_PART_CARDS = 50
 
 
-@bp.get("/boards/<int:board_id>/events")
-def stream(board_id: int):
-    return start_stream(get_board_access_or_404(board_id, "view"))
-
-
-@bp.get("/s/<token>/events")
-def share_stream(token: str):
-    return start_stream(get_share_access_or_404(token, touch=False))
+# A stream and its refreshes are not visits: the page that opened them was.
+@bp.board_get("/events", share=True, note_visit=False)
+def stream(access):
+    return start_stream(access)
 
 
 def requested_start() -> int | None:
@@ -83,14 +77,9 @@ def start_stream(access: BoardAccess) -> Response:
     )
 
 
-@bp.get("/boards/<int:board_id>/live/parts")
-def parts(board_id: int):
-    return render_parts(get_board_access_or_404(board_id, "view"))
-
-
-@bp.get("/s/<token>/live/parts")
-def share_parts(token: str):
-    return render_parts(get_share_access_or_404(token, touch=False))
+@bp.board_get("/live/parts", share=True, note_visit=False)
+def parts(access):
+    return render_parts(access)
 
 
 def render_parts(access: BoardAccess):

@@ -53,31 +53,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ..errors import Refused, StaleVersion
 from ..events import record_event
 from ..extensions import db
 from ..models import STAGE_LABELS, Board, Event, Initiative, Stage, utcnow
-
-
-class MoveError(Exception):
-    """A move that was refused. `message` is Danish and shown to the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class InvalidMove(MoveError):
-    """The request itself is wrong (unknown column, impossible position,
-    archived card): 400. Nothing was changed."""
-
-
-class StaleVersion(MoveError):
-    """The card changed since the client loaded it: 409. Nothing was changed.
-    `initiative` is the card as it is now."""
-
-    def __init__(self, initiative: Initiative):
-        super().__init__("Kortet er lige blevet ændret af en anden.")
-        self.initiative = initiative
 
 
 @dataclass
@@ -144,9 +123,9 @@ def _is_visible(card: _Slot, board_filter) -> bool:
     return True
 
 
-def _past_the_end(position: int, others: int, stage: str, filtered: bool) -> InvalidMove:
+def _past_the_end(position: int, others: int, stage: str, filtered: bool) -> Refused:
     shown = "synlige tiltag" if filtered else "tiltag"
-    return InvalidMove(
+    return Refused(
         f"Placering {position + 1} findes ikke i {STAGE_LABELS[Stage(stage)]}: kolonnen har "
         f"{others} andre {shown}. Genindlæs tavlen og prøv igen."
     )
@@ -251,12 +230,12 @@ def _expire_positions(moved: Initiative) -> None:
 
 
 def parse_stage(value) -> str:
-    """A column's stored value, or InvalidMove with a Danish message."""
+    """A column's stored value, or Refused with a Danish message."""
     try:
         return Stage(value).value
     except ValueError:
         shown = str(value)[:40] if value not in (None, "") else "(tom)"
-        raise InvalidMove(f"Kolonnen «{shown}» findes ikke.") from None
+        raise Refused(f"Kolonnen «{shown}» findes ikke.") from None
 
 
 def move_initiative(
@@ -271,7 +250,7 @@ def move_initiative(
     """Move `initiative` to `stage` at `position` (see the module docstring
     for what position means, filtered or not).
 
-    Raises InvalidMove (400) or StaleVersion (409) before writing anything.
+    Raises Refused (400) or StaleVersion (409) before writing anything.
     On success the card's stage, position, version and updated_at are set,
     both affected columns are dense again, and an `initiative.moved` Event is
     added. A move to where the card already is changes nothing and records
@@ -279,9 +258,9 @@ def move_initiative(
     """
     stage = parse_stage(stage)
     if isinstance(position, bool) or not isinstance(position, int) or position < 0:
-        raise InvalidMove("Placeringen skal være et helt tal fra 1 og op.")
+        raise Refused("Placeringen skal være et helt tal fra 1 og op.")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InvalidMove("Kortets version mangler eller er ugyldig. Genindlæs tavlen.")
+        raise Refused("Kortets version mangler eller er ugyldig. Genindlæs tavlen.")
 
     board_id = initiative.board_id
     if lock_board_positions(board_id):
@@ -292,7 +271,7 @@ def move_initiative(
     if initiative.version != version:
         raise StaleVersion(initiative)
     if initiative.archived_at is not None:
-        raise InvalidMove("Kortet er arkiveret og kan ikke flyttes.")
+        raise Refused("Kortet er arkiveret og kan ikke flyttes.")
 
     from_stage = initiative.stage
     from_position = initiative.position

@@ -10,64 +10,53 @@ too, so a card that moved elsewhere meanwhile is not left in the page twice.
 
 Answers (always HTML fragments for htmx):
   200  the moved card, the column counts out of band, the announcement
-  400  Danish message (bad stage/position/version, card of another board)
+  400  Danish message (bad stage/position/version), into #notice
   403  not a leader (or admin) on the board
-  404  unknown board or card, or not a member
+  404  unknown board or card, a card of another board, or not a member
   409  stale version: the affected columns re-rendered out of band and the
        notice "Kortet er lige blevet ændret af <navn> – tavlen er opdateret"
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
-from ..access import get_board_access_or_404
 from ..boards.queries import load_themes, parse_filter
+from ..errors import Refused, StaleVersion
 from ..extensions import db
 from ..models import Initiative
 from ..params import parse_id
-from . import fragments
-from .services import InvalidMove, StaleVersion, move_initiative, parse_stage
-
-bp = Blueprint("moves", __name__)
+from . import bp, fragments
+from .services import move_initiative, parse_stage
 
 
-def _number_or_400(name: str, missing: str, invalid: str) -> int:
+def _number(name: str, missing: str, invalid: str) -> int:
     value = (request.form.get(name) or "").strip()
     if not value:
-        abort(400, description=missing)
+        raise Refused(missing, 400)
     number = parse_id(value)  # nine digits at most: far beyond any column
     if number is None:
-        abort(400, description=invalid.format(value=value[:20]))
+        raise Refused(invalid.format(value=value[:20]), 400)
     return number
 
 
-@bp.post("/boards/<int:board_id>/initiatives/<int:initiative_id>/move")
-def move(board_id: int, initiative_id: int):
-    access = get_board_access_or_404(board_id, "edit")
-    initiative = db.session.get(Initiative, initiative_id)
-    if initiative is None:
-        abort(404)
-    if initiative.board_id != access.board.id:
-        abort(400, description="Tiltaget hører til en anden tavle og kan ikke flyttes her.")
-    try:
-        stage = parse_stage(request.form.get("stage"))
-    except InvalidMove as error:
-        abort(400, description=error.message)
-    position = _number_or_400(
+@bp.board_post("/initiatives/<int:initiative_id>/move", need="edit")
+def move(access, initiative_id: int):
+    initiative = access.owned_or_404(Initiative, initiative_id)
+    stage = parse_stage(request.form.get("stage"))
+    position = _number(
         "position",
         "Placeringen mangler.",
         "Placeringen «{value}» er ugyldig: den skal være et helt tal fra 0 og op.",
     )
-    version = _number_or_400(
+    version = _number(
         "version",
         "Kortets version mangler. Genindlæs tavlen og prøv igen.",
         "Kortets version «{value}» er ugyldig. Genindlæs tavlen og prøv igen.",
     )
-    themes = load_themes(board_id)
+    themes = load_themes(access.board.id)
     board_filter = parse_filter(request.form, themes)
-
     try:
         result = move_initiative(
             initiative,
@@ -77,9 +66,6 @@ def move(board_id: int, initiative_id: int):
             actor=current_user._get_current_object(),
             board_filter=board_filter,
         )
-    except InvalidMove as error:
-        db.session.rollback()
-        abort(400, description=error.message)
     except StaleVersion as conflict:
         context = fragments.conflict_context(
             access.board,
@@ -90,6 +76,8 @@ def move(board_id: int, initiative_id: int):
         )
         # Plain values only from here: end the transaction (and its lock) first.
         db.session.rollback()
+        # Nothing in place of the card: the columns and the notice come out
+        # of band (moves.js has put the card back already).
         return (
             render_template("moves/_conflict.html", access=access, **context),
             409,
@@ -105,5 +93,5 @@ def move(board_id: int, initiative_id: int):
         "moves/_moved.html",
         access=access,
         announcement=announcement,
-        **fragments.moved_context(board_id, board_filter, card),
+        **fragments.moved_context(access.board.id, board_filter, card),
     )

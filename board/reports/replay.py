@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from ..access import LOCAL_TZ
+from ..clock import LOCAL_TZ
 from ..extensions import db
 from ..models import Board, Event, Objective, Theme
 

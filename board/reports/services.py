@@ -11,35 +11,32 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..access import today_local
+from ..clock import today_local
+from ..errors import Refused
 from ..events import FIELD_LABELS, record_event, stage_label
 from ..extensions import db
 from ..formatting import danish_date
-from ..models import Board, Event, PublishedReport
+from ..models import Board, Event, PublishedReport, Theme
 from .replay import CardState, cards_at, cards_at_and_now, end_of_day, structure_at
 from .report import ReportObjective, ReportRow, ReportTheme, StatusReport
 
 TITLE_MAX = 300
 
 
-class ReportError(ValueError):
-    """Bad input for a report; the message is Danish and shown to the user."""
-
-
 def parse_report_date(text: str | None, *, default: date | None = None, name="dato") -> date:
     """A YYYY-MM-DD date from the query string, not after today."""
     if not text:
         if default is None:
-            raise ReportError(f"Angiv en {name} (ÅÅÅÅ-MM-DD).")
+            raise Refused(f"Angiv en {name} (ÅÅÅÅ-MM-DD).")
         return default
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise ReportError(
+        raise Refused(
             f"«{text[:40]}» er ikke en gyldig {name}. Skriv den som ÅÅÅÅ-MM-DD, fx 2024-03-15."
         ) from None
     if day > today_local():
-        raise ReportError(f"Datoen {danish_date(day)} ligger efter i dag.")
+        raise Refused(f"Datoen {danish_date(day)} ligger efter i dag.")
     return day
 
 
@@ -223,12 +220,12 @@ def publish_report(
     later download shows, whatever happens to the board afterwards."""
     title = (title or "").strip()
     if not title:
-        raise ReportError("Giv rapporten et navn, fx «Status til Områdeudvalget, september 2024».")
+        raise Refused("Giv rapporten et navn, fx «Status til Områdeudvalget, september 2024».", 422)
     if len(title) > TITLE_MAX:
-        raise ReportError(f"Navnet må højst være {TITLE_MAX} tegn.")
+        raise Refused(f"Navnet må højst være {TITLE_MAX} tegn.", 422)
     report = status_as_of(board, day, theme_id)
     if theme_id is not None and report.theme_filter is None:
-        raise ReportError("Det valgte pejlemærke findes ikke på tavlen.")
+        raise Refused("Det valgte pejlemærke findes ikke på tavlen.")
     published = PublishedReport(
         board_id=board.id,
         title=title,
@@ -246,6 +243,25 @@ def publish_report(
         actor=actor,
     )
     return published
+
+
+def board_themes(board: Board) -> list[Theme]:
+    """The board's pejlemærker in their order (the filter's choices)."""
+    return list(
+        db.session.scalars(
+            sa.select(Theme).where(Theme.board_id == board.id).order_by(Theme.position)
+        )
+    )
+
+
+def last_published_day(board: Board) -> date | None:
+    """The "status pr." day of the newest published report, if any."""
+    return db.session.scalar(
+        sa.select(PublishedReport.as_of)
+        .where(PublishedReport.board_id == board.id)
+        .order_by(PublishedReport.published_at.desc())
+        .limit(1)
+    )
 
 
 def published_reports(board: Board) -> list[PublishedReport]:

@@ -1,46 +1,17 @@
-"""Read-only share links.
-
-Two kinds of routes live here:
-
-* `/s/<token>/...`: what a committee member sees through a link. The same
-  views and templates as the members' pages, with a share `BoardAccess`
-  (read-only: templates show no forms, drag handles or member links). Only
-  GET: a share visitor can change nothing. Every response under /s/ carries
-  `Referrer-Policy: no-referrer` (board/security.py), so the token does not
-  leak to other sites.
-* `/boards/<id>/share-links`: where a leder or admin of the board creates,
-  lists and revokes the links.
-"""
+"""`/boards/<id>/share-links`: where a leder or admin of the board creates,
+lists and revokes its read-only links."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 
-from ..access import get_board_access_or_404, get_share_access_or_404
-from ..boards.views import render_board, render_initiative
+from ..errors import Refused
 from ..extensions import db
 from ..models import ShareLink
+from . import bp
 from .forms import ShareLinkForm
-from .services import ShareLinkError, create_share_link, link_state, list_share_links
+from .services import create_share_link, link_state, list_share_links
 from .services import revoke_share_link as revoke_link_service
-
-bp = Blueprint("share", __name__)
-
-
-# --- what a committee member sees --------------------------------------------
-
-
-@bp.get("/s/<token>")
-def board(token: str):
-    return render_board(get_share_access_or_404(token))
-
-
-@bp.get("/s/<token>/initiatives/<int:initiative_id>")
-def initiative(token: str, initiative_id: int):
-    return render_initiative(get_share_access_or_404(token), initiative_id)
-
-
-# --- managing the links (leder or admin of the board) ------------------------
 
 
 def _render_links(access, form, new_link=None, status=200):
@@ -58,18 +29,16 @@ def _render_links(access, form, new_link=None, status=200):
     )
 
 
-@bp.get("/boards/<int:board_id>/share-links")
-def links(board_id: int):
-    access = get_board_access_or_404(board_id, "edit")
+@bp.board_get("/share-links", need="edit")
+def links(access):
     return _render_links(access, ShareLinkForm())
 
 
-@bp.post("/boards/<int:board_id>/share-links")
-def create(board_id: int):
-    access = get_board_access_or_404(board_id, "edit")
+@bp.board_post("/share-links", need="edit")
+def create(access):
     form = ShareLinkForm()
     if not form.validate_on_submit():
-        return _render_links(access, form, status=400)
+        return _render_links(access, form, status=422)
     try:
         new = create_share_link(
             access.board,
@@ -78,14 +47,14 @@ def create(board_id: int):
             show_comments=form.show_comments.data,
             actor=access.user,
         )
-    except ShareLinkError as error:
-        field = form[error.field]
-        field.errors = [*field.errors, str(error)]
-        return _render_links(access, form, status=400)
+    except Refused as refused:
+        db.session.rollback()
+        form.show_refusal(refused, default_field="label")
+        return _render_links(access, form, status=refused.status)
     db.session.commit()
     # Shown once, in this response only: the token is stored nowhere else
     # (not in the session, not in a redirect URL).
-    url = url_for("share.board", token=new.token, _external=True)
+    url = url_for("boards.share_show", token=new.token, _external=True)
     body, status = _render_links(
         access, ShareLinkForm(formdata=None), new_link={"link": new.link, "url": url}
     )
@@ -93,12 +62,9 @@ def create(board_id: int):
     return body, status, {"Cache-Control": "no-store"}
 
 
-@bp.post("/boards/<int:board_id>/share-links/<int:link_id>/revoke")
-def revoke(board_id: int, link_id: int):
-    access = get_board_access_or_404(board_id, "edit")
-    link = db.session.get(ShareLink, link_id)
-    if link is None or link.board_id != access.board.id:
-        abort(404)
+@bp.board_post("/share-links/<int:link_id>/revoke", need="edit")
+def revoke(access, link_id: int):
+    link = access.owned_or_404(ShareLink, link_id)
     if revoke_link_service(link, actor=access.user):
         db.session.commit()
         flash(f"Linket «{link.label}» er tilbagekaldt og virker ikke længere.", "success")

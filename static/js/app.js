@@ -1,7 +1,7 @@
 // Site-wide behaviour (no inline script: the CSP forbids it).
 // - every htmx request carries the CSRF token as X-CSRFToken;
 // - the card dialog opens when its body is swapped in, and closes on ×/Esc;
-// - error responses from htmx requests are shown in the notice area.
+// - a server error (5xx) from an htmx request is shown in the notice area.
 (function () {
   "use strict";
 
@@ -29,14 +29,12 @@
     window.setTimeout(function () { announcer.textContent = text; }, 30);
   };
 
+  // 4xx answers are swapped where the server says (responseHandling in
+  // base.html; refusals carry HX-Retarget: #notice). What is left is a 5xx,
+  // never swapped: say so in our own words.
   document.addEventListener("htmx:responseError", function (event) {
-    var xhr = event.detail.xhr;
-    if (xhr.status === 401 && xhr.getResponseHeader("HX-Redirect")) return;
-    var text = xhr.responseText || "";
-    if (text.indexOf("notice") === -1) {
-      text = '<p class="notice notice-error">Der skete en fejl (' + xhr.status + "). Prøv igen.</p>";
-    }
-    showNotice(text);
+    var status = event.detail.xhr.status;
+    showNotice('<p class="notice notice-error">Der skete en fejl (' + status + "). Prøv igen.</p>");
   });
 
   document.addEventListener("htmx:sendError", function () {

@@ -1,7 +1,7 @@
 // Editing tiltag and the comment log in the card dialog (no inline script:
 // the CSP forbids it).
-// - A 4xx answer marked X-Tiltag-Swap (a form with errors, or the card as it
-//   is now after a stale edit) is swapped in place, not shown as an error.
+// - A form with errors (422) or the card as it is now after a stale edit
+//   (409) is swapped in place by htmx itself (responseHandling, base.html).
 // - HX-Trigger "tiltag:board-changed" refreshes the board's columns (counts,
 //   comment counts, a new or archived card); "tiltag:announce" is read out.
 // - After a swap, focus goes where the user continues: the first field with
@@ -9,14 +9,6 @@
 // - Comment lists scroll to the newest entry.
 (function () {
   "use strict";
-
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var xhr = event.detail.xhr;
-    if (xhr.status >= 400 && xhr.getResponseHeader("X-Tiltag-Swap")) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
 
   document.addEventListener("tiltag:board-changed", function () {
     var columns = document.getElementById("columns");

@@ -7,8 +7,10 @@
 //   the counts and the announcement come out of band.
 // - 409: the card is put back where it was, then the server's re-rendered
 //   columns and notice are swapped in out of band (HX-Reswap: none).
-// - any other failure (400/403/500, no network): the card is put back where
-//   it was and the notice says the move was not saved.
+// - 400/403: the card is put back; the server's message lands in #notice
+//   (HX-Retarget from the error handler).
+// - 500 or no network: the card is put back and the notice says the move
+//   was not saved.
 // The board therefore never shows a move that the server did not make.
 (function () {
   "use strict";
@@ -118,16 +120,13 @@
       return;
     }
     putBack(entry);
-    if (status === 409) {
-      // Re-rendered columns and the notice, out of band.
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    } else if (status >= 500) {
-      event.detail.shouldSwap = false;
-      event.detail.isError = false;
+    // 409: the answer (HX-Reswap: none) swaps in the re-rendered columns and
+    // the notice out of band. 400/403: the server's Danish message goes to
+    // #notice (HX-Retarget). A 5xx is never swapped (base.html).
+    if (status >= 500) {
+      event.detail.isError = false; // this notice, not app.js's general one
       notice("Flytningen blev ikke gemt (fejl på serveren). Kortet er sat tilbage, hvor det var.");
     }
-    // Other 4xx: app.js shows the server's Danish message in #notice.
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
