@@ -12,7 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from ..auth.accounts import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
+from ..auth.accounts import EMAIL_MAX, NAME_MAX, PASSWORD_MIN
+from ..auth.forms import password_length
 from ..forms_base import DanishForm
 from ..models import Role
 
@@ -28,11 +29,6 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in ROLE_CHOICES]
 
 
-password_length = Length(
-    min=PASSWORD_MIN,
-    max=PASSWORD_MAX,
-    message=f"Adgangskoden skal være {PASSWORD_MIN}-{PASSWORD_MAX} tegn.",
-)
 
 
 def _name_field():

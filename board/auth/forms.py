@@ -1,9 +1,15 @@
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..admin.forms import password_length
 from ..forms_base import DanishForm
-from .accounts import PASSWORD_MIN
+from .accounts import PASSWORD_MAX, PASSWORD_MIN
+
+# The password rule as a form validator (the admin's forms use it too).
+password_length = Length(
+    min=PASSWORD_MIN,
+    max=PASSWORD_MAX,
+    message=f"Adgangskoden skal være {PASSWORD_MIN}-{PASSWORD_MAX} tegn.",
+)
 
 
 class LoginForm(DanishForm):
