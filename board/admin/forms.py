@@ -29,8 +29,6 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in ROLE_CHOICES]
 
 
-
-
 def _name_field():
     return StringField(
         "Navn",

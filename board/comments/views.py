@@ -53,13 +53,14 @@ def _done(access, initiative, message: str, comment_id: int | None = None):
     )
 
 
-def _form_or_done(access, comment, form, change, message: str, **show):
-    """The edit/redact form (GET, or 422 with its errors), or the change
-    made and the log as it is now."""
+def _form_or_done(access, comment, form, change, message: str, name: str):
+    """The `name` ("edit", "redact") form under the comment (GET, or 422
+    with its errors), or the change made and the log as it is now."""
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
+        show = {f"{name}_comment_id": comment.id, f"{name}_form": form}
         return render_log(access, comment.initiative, status, **show)
-    change()
+    change(form)
     return _done(access, comment.initiative, message, comment.id)
 
 
@@ -82,16 +83,12 @@ def add(access, initiative_id: int):
 def edit(access, comment_id: int):
     comment = access.owned_or_404(Comment, comment_id)
     services.check_can_edit(comment, current_user)
+
+    def change(form):
+        services.edit_comment(comment, actor=current_user, body=form.body.data)
+
     form = CommentForm(data={"body": comment.body})
-    return _form_or_done(
-        access,
-        comment,
-        form,
-        lambda: services.edit_comment(comment, actor=current_user, body=form.body.data),
-        "Kommentaren er rettet.",
-        edit_comment_id=comment.id,
-        edit_form=form,
-    )
+    return _form_or_done(access, comment, form, change, "Kommentaren er rettet.", "edit")
 
 
 @bp.board_post("/comments/<int:comment_id>/delete", need="comment")
@@ -104,13 +101,9 @@ def delete(access, comment_id: int):
 @bp.board_route("/comments/<int:comment_id>/redact", need="admin", methods=("GET", "POST"))
 def redact(access, comment_id: int):
     comment = access.owned_or_404(Comment, comment_id)
-    form = RedactForm()
-    return _form_or_done(
-        access,
-        comment,
-        form,
-        lambda: services.redact_comment(comment, actor=current_user, reason=form.reason.data),
-        "Kommentarens tekst er fjernet.",
-        redact_comment_id=comment.id,
-        redact_form=form,
-    )
+
+    def change(form):
+        services.redact_comment(comment, actor=current_user, reason=form.reason.data)
+
+    message = "Kommentarens tekst er fjernet."
+    return _form_or_done(access, comment, RedactForm(), change, message, "redact")

@@ -64,10 +64,16 @@ def _choices(table: sources.RawTable):
 
 
 class _StartAgain(Exception):
-    """The import form is to be shown again, with this answer."""
+    """The import form is to be shown again, with this answer (the handler
+    below gives it, so each view reads as the happy path)."""
 
     def __init__(self, answer):
         self.answer = answer
+
+
+@bp.errorhandler(_StartAgain)
+def _start_again(again: _StartAgain):
+    return again.answer
 
 
 def _plan(form: ImportForm):
@@ -112,10 +118,7 @@ def _render_preview(form: ImportForm, plan, status: int = 200, error: str | None
 def preview():
     _require_importer()
     form = ImportForm()
-    try:
-        plan = _plan(form)
-    except _StartAgain as again:
-        return again.answer
+    plan = _plan(form)
     return _render_preview(form, plan, 422 if plan.errors else 200)
 
 
@@ -124,10 +127,7 @@ def preview():
 def create():
     _require_importer()
     form = ImportForm()
-    try:
-        plan = _plan(form)
-    except _StartAgain as again:
-        return again.answer
+    plan = _plan(form)
     try:
         board = services.create_board(plan, title=form.titel.data, actor=current_user)
     except Refused as refused:
