@@ -52,8 +52,14 @@ def parts_query(data: dict) -> list[tuple[str, str]]:
     no filter)."""
     if data.get("scope") == "board":
         return [("all", "1"), ("filter", "1")]
+    query = []
     if data.get("scope") == "column":
-        query = [("stage", stage) for stage in data.get("stages") or []]
+        if data.get("card") and data.get("initiative_id"):
+            # The card at its new place, and the counts of its columns.
+            query.append(("place", str(data["initiative_id"])))
+            query += [("count", stage) for stage in data.get("stages") or []]
+        else:
+            query += [("stage", stage) for stage in data.get("stages") or []]
         return query + ([("filter", "1")] if data.get("filter") else [])
     if data.get("initiative_id"):
         return [("card", str(data["initiative_id"]))]
