@@ -386,16 +386,31 @@
     }).catch(function () { /* the next event or reconnect brings it */ });
   }
 
-  // Call `then` once no part of the dialog is being edited any more (checked
-  // locally, twice a second; nothing is fetched while the user edits).
+  // Call `then` once no part of the dialog is being edited any more: looked
+  // at again when focus leaves a field or the dialog's content changes (an
+  // edit form saved, cancelled or removed); nothing is fetched meanwhile.
   function whenEditEnds(inner, then) {
-    var timer = window.setInterval(function () {
-      if (openDialogCard() !== inner) { window.clearInterval(timer); return; }
+    var dialog = document.getElementById("card-dialog");
+    var observer = new MutationObserver(check);
+    var timer = null;
+    function soon() {  // after focusout the focus has yet to land
+      if (!timer) timer = window.setTimeout(function () { timer = null; check(); }, 0);
+    }
+    function stop() {
+      observer.disconnect();
+      inner.removeEventListener("focusout", soon);
+      if (dialog) dialog.removeEventListener("close", check);
+    }
+    function check() {
+      if (openDialogCard() !== inner) { stop(); return; }
       var parts = inner.querySelectorAll(".card-details, .card-history, .comment-list");
       if (Array.prototype.some.call(parts, isEditing)) return;
-      window.clearInterval(timer);
+      stop();
       then();
-    }, 500);
+    }
+    observer.observe(inner, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+    inner.addEventListener("focusout", soon);
+    if (dialog) dialog.addEventListener("close", check);
   }
 
   // A notice inside the (modal) dialog, where the user is; null removes it.
