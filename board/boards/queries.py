@@ -311,8 +311,10 @@ class BoardParts:
 def _card_rows(board_id: int, board_filter: BoardFilter, card_ids) -> list:
     """The cards with these ids (archived ones too, so that the caller can
     tell that they are gone), each with the id and version of the card shown
-    just before it in its column under the filter: one query, whatever the
-    number of cards on the board (an indexed look-up per card)."""
+    just before it in its column under the filter: one query. Finding the
+    card before scans the column in the database (`position` is in no index
+    on purpose, see models.Initiative), but only the requested rows come
+    back and get rendered."""
     before = aliased(Initiative)
 
     def neighbour(column):
