@@ -9,6 +9,14 @@ the event's arrival on that stream, and prints p50/p95/max of those, of the
 time until the *last* stream had each move, and whether every stream got
 every event, in order, exactly once.
 
+A page that gets an event then fetches the parts of the board it touched
+(`GET /boards/<id>/live/parts`, built from the event as static/js/live.js
+builds it). `--fetchers` of the streams (default 10) do that fetch for every
+event, as the other viewers' browsers would, and the time and size of those
+fetches are printed too. The whole run is made once per `--cards` size
+(default 50 and 2,000), so the cost of a refresh can be compared across
+board sizes: it should follow what changed, not how big the board is.
+
     .venv/bin/python bench/live_fanout.py                  # SQLite
     .venv/bin/python bench/live_fanout.py --postgres postgresql://postgres@127.0.0.1:5432/test
 
@@ -21,9 +29,11 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import queue
 import statistics
 import threading
 import time
+from urllib.parse import urlencode
 
 from _setup import FreshDatabase, fill_board
 
@@ -36,15 +46,72 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-class StreamClient(threading.Thread):
-    """One open board: reads its event stream and notes when each event came."""
+def parts_query(data: dict) -> list[tuple[str, str]]:
+    """The parts a page asks for after one `change` message: what
+    static/js/live.js `partsFor` asks for (the page shows every card and has
+    no filter)."""
+    if data.get("scope") == "board":
+        return [("all", "1"), ("filter", "1")]
+    query = []
+    if data.get("scope") == "column":
+        if data.get("card") and data.get("initiative_id"):
+            # The card at its new place, and the counts of its columns.
+            query.append(("place", str(data["initiative_id"])))
+            query += [("count", stage) for stage in data.get("stages") or []]
+        else:
+            query += [("stage", stage) for stage in data.get("stages") or []]
+        return query + ([("filter", "1")] if data.get("filter") else [])
+    if data.get("initiative_id"):
+        return [("card", str(data["initiative_id"]))]
+    return []
 
-    def __init__(self, base_url: str, path: str, cookie: str):
+
+class PartsFetcher(threading.Thread):
+    """A viewer's parts fetches, on a keep-alive connection of their own, so
+    the stream is read on time while a fetch is under way."""
+
+    def __init__(self, base_url: str, parts_path: str, cookie: str):
+        super().__init__(daemon=True)
+        self.host = base_url.split("//", 1)[1]
+        self.parts_path = parts_path
+        self.cookie = cookie
+        self.todo: queue.Queue = queue.Queue()
+        self.fetches: list[tuple[int, float, int]] = []  # (HTTP status, seconds, bytes)
+
+    def run(self):
+        conn = http.client.HTTPConnection(self.host, timeout=30)
+        while True:
+            query = self.todo.get()
+            if query is None:
+                break
+            started = time.monotonic()
+            try:
+                conn.request(
+                    "GET", f"{self.parts_path}?{urlencode(query)}", headers={"Cookie": self.cookie}
+                )
+                response = conn.getresponse()
+                body = response.read()
+                self.fetches.append((response.status, time.monotonic() - started, len(body)))
+            except (OSError, http.client.HTTPException):
+                self.fetches.append((0, time.monotonic() - started, 0))
+                conn.close()
+                conn = http.client.HTTPConnection(self.host, timeout=30)
+            finally:
+                self.todo.task_done()
+        conn.close()
+
+
+class StreamClient(threading.Thread):
+    """One open board: reads its event stream and notes when each event came;
+    with a `fetcher`, also fetches the parts each event touched."""
+
+    def __init__(self, base_url: str, path: str, cookie: str, fetcher: PartsFetcher | None = None):
         super().__init__(daemon=True)
         host = base_url.split("//", 1)[1]
         self.conn = http.client.HTTPConnection(host, timeout=30)
         self.path = path
         self.cookie = cookie
+        self.fetcher = fetcher
         self.connected = threading.Event()
         self.arrivals: list[tuple[int, float]] = []  # (event id, monotonic time)
         self.error: str | None = None
@@ -59,7 +126,7 @@ class StreamClient(threading.Thread):
                 self.connected.set()
                 return
             self.connected.set()
-            event_id, kind = None, None
+            event_id, kind, data = None, None, None
             while not self.stop:
                 line = response.readline()
                 if not line:
@@ -69,10 +136,14 @@ class StreamClient(threading.Thread):
                     event_id = int(line[4:])
                 elif line.startswith("event: "):
                     kind = line[7:]
+                elif line.startswith("data: "):
+                    data = line[6:]
                 elif line == "":
                     if kind == "change" and event_id is not None:
                         self.arrivals.append((event_id, time.monotonic()))
-                    event_id, kind = None, None
+                        if self.fetcher is not None and data:
+                            self.fetcher.todo.put(parts_query(json.loads(data)))
+                    event_id, kind, data = None, None, None
         except Exception as error:  # a benchmark reports, it does not crash
             if not self.stop:
                 self.error = repr(error)
@@ -88,14 +159,15 @@ class StreamClient(threading.Thread):
         self.conn.close()
 
 
-def run(args) -> int:
+def run(args, n_cards: int) -> dict | None:
     database = FreshDatabase(args.postgres)
     server = None
     clients: list[StreamClient] = []
+    fetchers: list[PartsFetcher] = []
     try:
         app = database.make_app()
         with app.app_context():
-            board, user = fill_board(args.cards, comments_every=1000)
+            board, user = fill_board(n_cards, comments_every=1000)
             board_id = board.id
             cookie = session_cookie(user)
             cards = [
@@ -110,7 +182,17 @@ def run(args) -> int:
         ).start()
 
         path = f"/boards/{board_id}/events"
-        clients = [StreamClient(server.url, path, cookie) for _ in range(args.streams)]
+        parts_path = f"/boards/{board_id}/live/parts"
+        fetchers = [
+            PartsFetcher(server.url, parts_path, cookie)
+            for _ in range(min(args.fetchers, args.streams))
+        ]
+        for fetcher in fetchers:
+            fetcher.start()
+        clients = [
+            StreamClient(server.url, path, cookie, fetchers[i] if i < len(fetchers) else None)
+            for i in range(args.streams)
+        ]
         for client in clients:
             client.start()
         for client in clients:
@@ -118,7 +200,7 @@ def run(args) -> int:
         failed = [c.error for c in clients if c.error]
         if failed:
             print(f"{len(failed)} streams failed to open: {failed[:3]}")
-            return 1
+            return None
         time.sleep(1.0)  # every stream past its first round
 
         browser = SignedInClient(server.url, cookie, board_id)
@@ -144,6 +226,8 @@ def run(args) -> int:
             if all(len(c.arrivals) >= args.moves for c in clients):
                 break
             time.sleep(0.05)
+        for fetcher in fetchers:
+            fetcher.todo.join()
 
         latencies, last_arrivals, from_request, complete, in_order = [], [], [], 0, 0
         event_ids = None
@@ -165,7 +249,10 @@ def run(args) -> int:
         def ms(value):
             return f"{value * 1000:7.1f} ms"
 
-        print(f"Live fan-out on {kind}: {args.streams} streams on one board, {args.moves} moves")
+        print(
+            f"Live fan-out on {kind}: {n_cards} cards, {args.streams} streams on one board, "
+            f"{args.moves} moves"
+        )
         print(
             f"  server: gunicorn gthread, {args.workers} workers x {args.threads} threads; "
             f"pause between moves {args.pause * 1000:.0f} ms"
@@ -192,27 +279,63 @@ def run(args) -> int:
             f"in order: {in_order}/{len(clients)}; "
             f"delivered {sum(len(c.arrivals) for c in clients)}/{args.streams * args.moves}"
         )
-        ok = complete == len(clients) and in_order == len(clients)
-        print("  ALL STREAMS GOT ALL EVENTS" if ok else "  SOME EVENTS WERE NOT DELIVERED")
-        if args.json:
+        fetches = [f for fetcher in fetchers for f in fetcher.fetches]
+        fetch_times = [seconds for status, seconds, _ in fetches if status == 200]
+        fetch_bytes = [size for status, _, size in fetches if status == 200]
+        if fetch_times:
             print(
-                json.dumps(
-                    {
-                        "database": kind,
-                        "p50_ms": statistics.median(latencies) * 1000,
-                        "p95_ms": percentile(latencies, 95) * 1000,
-                        "complete": complete,
-                        "streams": len(clients),
-                    }
-                )
+                f"  parts fetch after an event, {len(fetchers)} viewers: "
+                f"p50 {ms(statistics.median(fetch_times))}  "
+                f"p95 {ms(percentile(fetch_times, 95))}  max {ms(max(fetch_times))}; "
+                f"{statistics.median(fetch_bytes) / 1024:.1f} KiB p50; "
+                f"{len(fetch_times)}/{len(fetches)} answered 200"
             )
-        return 0 if ok else 1
+        ok = (
+            complete == len(clients)
+            and in_order == len(clients)
+            and len(fetch_times) == len(fetches) == len(fetchers) * args.moves
+        )
+        print("  ALL STREAMS GOT ALL EVENTS" if ok else "  SOME EVENTS OR PARTS WERE MISSED")
+        return {
+            "database": kind,
+            "cards": n_cards,
+            "ok": ok,
+            "p50_ms": statistics.median(latencies) * 1000,
+            "p95_ms": percentile(latencies, 95) * 1000,
+            "parts_p50_ms": statistics.median(fetch_times) * 1000 if fetch_times else None,
+            "parts_p95_ms": percentile(fetch_times, 95) * 1000 if fetch_times else None,
+            "parts_p50_bytes": statistics.median(fetch_bytes) if fetch_bytes else None,
+            "complete": complete,
+            "streams": len(clients),
+        }
     finally:
+        for fetcher in fetchers:
+            fetcher.todo.put(None)
         for client in clients:
             client.close()
         if server is not None:
             server.stop()
         database.drop()
+
+
+def run_all(args) -> int:
+    results = []
+    for n_cards in args.cards:
+        result = run(args, n_cards)
+        if result is None:
+            return 1
+        results.append(result)
+    timed = [r for r in results if r["parts_p50_ms"]]
+    if len(timed) > 1:
+        small, large = timed[0], timed[-1]
+        print(
+            f"Parts fetch p50 at {large['cards']} cards / at {small['cards']} cards: "
+            f"{large['parts_p50_ms'] / small['parts_p50_ms']:.2f}x "
+            f"({large['parts_p50_ms']:.1f} / {small['parts_p50_ms']:.1f} ms)"
+        )
+    if args.json:
+        print(json.dumps(results))
+    return 0 if all(r["ok"] for r in results) else 1
 
 
 def main():
@@ -221,11 +344,16 @@ def main():
     parser.add_argument("--streams", type=int, default=100)
     parser.add_argument("--moves", type=int, default=40)
     parser.add_argument("--pause", type=float, default=0.25, help="seconds between moves")
-    parser.add_argument("--cards", type=int, default=40)
+    parser.add_argument(
+        "--cards", type=int, nargs="+", default=[50, 2000], help="board sizes, one run each"
+    )
+    parser.add_argument(
+        "--fetchers", type=int, default=10, help="streams that fetch the parts of each event"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=128)
     parser.add_argument("--json", action="store_true", help="also print a JSON summary")
-    raise SystemExit(run(parser.parse_args()))
+    raise SystemExit(run_all(parser.parse_args()))
 
 
 if __name__ == "__main__":

@@ -1,16 +1,20 @@
 """Live updates in real Chromium pages: what one person changes appears on
-the other open boards within 2 seconds, without a reload; a page that lost
-its connection catches up; "N ser med" counts the people watching."""
+the other open boards without a reload; a page that lost its connection
+catches up; "N ser med" counts the people watching.
+
+How fast is measured in bench/live_fanout.py, not here. A test that checks
+that something did *not* happen first waits for a sign that it would have
+happened by then: live.js writes `data-shown-event-id` on #live once the page
+shows an event's change (or needed none), and `data-refresh-held` while
+refreshes wait for the user."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 from playwright.sync_api import expect
 
 from board.extensions import db
-from board.models import Initiative, User
+from board.models import Event, Initiative, User
 from tests import factories
 from tests.conftest import browser_login
 from tests.test_live_stream import fake_move
@@ -56,8 +60,13 @@ def move_from_elsewhere(card_id: int, stage: str, leader_id: int) -> None:
     fake_move(card, stage, db.session.get(User, leader_id))
 
 
-def card_in_column(page, card_id: int, stage: str, timeout: float = 2000) -> None:
-    page.locator(f"#column-{stage} #card-{card_id}").wait_for(timeout=timeout)
+def card_in_column(page, card_id: int, stage: str) -> None:
+    page.locator(f"#column-{stage} #card-{card_id}").wait_for()
+
+
+def newest_event_id(board_id: int) -> int:
+    db.session.rollback()  # a fresh read: the server committed in another thread
+    return db.session.scalar(db.select(db.func.max(Event.id)).where(Event.board_id == board_id))
 
 
 def open_board(new_page, email: str, board_id: int):
@@ -68,15 +77,13 @@ def open_board(new_page, email: str, board_id: int):
     return page
 
 
-def test_a_change_appears_on_every_open_board_within_two_seconds(new_page, meeting):
+def test_a_change_appears_on_every_open_board(new_page, meeting):
     leader = open_board(new_page, "leder@example.dk", meeting["board_id"])
     member = open_board(new_page, "med@example.dk", meeting["board_id"])
     card_id = meeting["card_ids"][1]
-    started = time.monotonic()
     move_from_elsewhere(card_id, "afsluttet", meeting["leader_id"])
     for page in (leader, member):
         card_in_column(page, card_id, "afsluttet")
-    assert time.monotonic() - started < 2.0
     assert member.locator("#count-afsluttet").inner_text() == "1"
     assert member.locator("#count-ikke_ivaerksat").inner_text() == "3"
     # Someone else's change is announced; your own is not.
@@ -87,14 +94,20 @@ def test_a_change_appears_on_every_open_board_within_two_seconds(new_page, meeti
     assert leader.locator("#announcer").inner_text() == ""
 
 
-def test_the_page_is_not_reloaded_and_other_columns_are_left_alone(new_page, meeting):
+def test_the_page_is_not_reloaded_and_other_cards_are_left_alone(new_page, meeting):
     page = open_board(new_page, "med@example.dk", meeting["board_id"])
     page.evaluate("window.__marker = 1")
     untouched = page.locator("#column-planlagt").evaluate("el => (el.__mark = 'x', 'x')")
+    # Only the moved card is re-rendered: the other cards of its old column
+    # stay the same elements.
+    neighbour = page.locator(f"#card-{meeting['card_ids'][1]}")
+    neighbour.evaluate("el => (el.__mark = 'n')")
     move_from_elsewhere(meeting["card_ids"][0], "igangsat", meeting["leader_id"])
     card_in_column(page, meeting["card_ids"][0], "igangsat")
+    expect(page.locator("#count-ikke_ivaerksat")).to_have_text("3")
     assert page.evaluate("window.__marker") == 1
     assert page.locator("#column-planlagt").evaluate("el => el.__mark") == untouched
+    assert neighbour.evaluate("el => el.__mark") == "n"
 
 
 @pytest.mark.parametrize("app", [{"LIVE_MAX_STREAM_SECONDS": 2}], indirect=True)
@@ -105,16 +118,18 @@ def test_a_page_that_lost_its_connection_catches_up(new_page, meeting):
     reconnects = []
     page.on("request", lambda r: reconnects.append(r) if "/events" in r.url else None)
     page.route("**/events*", lambda route: route.abort())
-    page.locator("#live-state[data-state=connecting]").wait_for(timeout=5000)
+    page.locator("#live-state[data-state=connecting]").wait_for()
 
     ids = meeting["card_ids"]
     move_from_elsewhere(ids[2], "planlagt", meeting["leader_id"])
     move_from_elsewhere(ids[3], "afsluttet", meeting["leader_id"])
-    page.wait_for_timeout(500)
-    assert page.locator(f"#column-planlagt #card-{ids[2]}").count() == 0  # still cut off
+    # The page tries again after the moves and is refused: still cut off.
+    with page.expect_event("requestfailed", lambda r: "/events" in r.url):
+        pass
+    assert page.locator(f"#column-planlagt #card-{ids[2]}").count() == 0
     page.unroute("**/events*")
-    card_in_column(page, ids[2], "planlagt", timeout=5000)
-    card_in_column(page, ids[3], "afsluttet", timeout=5000)
+    card_in_column(page, ids[2], "planlagt")
+    card_in_column(page, ids[3], "afsluttet")
     # The reconnect said where the page had got to.
     assert any(r.headers.get("last-event-id") or "last_event_id=" in r.url for r in reconnects)
 
@@ -127,7 +142,7 @@ def test_presence_counts_the_people_watching(new_page, meeting):
         page.locator("#live-presence", has_text="2 ser med").wait_for()
     second.close()
     # The closed tab is noticed at the stream's next write (a heartbeat).
-    first.locator("#live-presence", has_text="1 ser med").wait_for(timeout=5000)
+    first.locator("#live-presence", has_text="1 ser med").wait_for()
 
 
 def test_a_share_link_viewer_sees_changes_live(new_page, meeting):
@@ -141,7 +156,7 @@ def test_a_share_link_viewer_sees_changes_live(new_page, meeting):
     page.locator("#live-presence", has_text="1 ser med").wait_for()
     card_id = meeting["card_ids"][0]
     move_from_elsewhere(card_id, "igangsat", meeting["leader_id"])
-    card_in_column(page, card_id, "igangsat", timeout=5000)  # 2 s: the test above
+    card_in_column(page, card_id, "igangsat")
     expect(page.locator("#announcer")).to_contain_text("flyttede")
     # The refreshed card still links to the share page, not the members' one.
     link = page.locator(f"#card-{card_id} .card-title a")
@@ -156,8 +171,8 @@ def test_a_card_being_dragged_is_not_yanked_away(new_page, meeting):
     page.evaluate(f"document.getElementById('card-{dragged}').classList.add('sortable-chosen')")
     move_from_elsewhere(other, "planlagt", meeting["admin_id"])
     expect(page.locator("#announcer")).to_contain_text("flyttede")
-    page.wait_for_timeout(600)
-    assert page.locator(f"#column-planlagt #card-{other}").count() == 0  # not yet
+    page.locator("#live[data-refresh-held]").wait_for()  # the refresh waits ...
+    assert page.locator(f"#column-planlagt #card-{other}").count() == 0  # ... not yet applied
     assert page.locator(f"#card-{dragged}.sortable-chosen").count() == 1
     page.evaluate(f"document.getElementById('card-{dragged}').classList.remove('sortable-chosen')")
     card_in_column(page, other, "planlagt")
@@ -171,7 +186,7 @@ def test_an_open_card_dialog_follows_changes_but_an_edit_is_left_alone(new_page,
     history.first.wait_for()
     assert history.count() == 1
     move_from_elsewhere(card_id, "igangsat", meeting["leader_id"])
-    page.locator(f"#card-history-{card_id} .history-entry").nth(1).wait_for(timeout=2000)
+    page.locator(f"#card-history-{card_id} .history-entry").nth(1).wait_for()
     assert page.locator(f"#card-details-{card_id} .field-stage").inner_text() == "Igangsat"
 
     # An edit form in the details (as "Redigér" puts there) is not replaced.
@@ -186,16 +201,14 @@ def test_an_open_card_dialog_follows_changes_but_an_edit_is_left_alone(new_page,
         }}"""
     )
     move_from_elsewhere(card_id, "afsluttet", meeting["admin_id"])  # someone else
-    page.locator(f"#card-history-{card_id} .history-entry").nth(2).wait_for(timeout=2000)
+    page.locator(f"#card-history-{card_id} .history-entry").nth(2).wait_for()
     assert page.locator(f"#card-details-{card_id} input[name=title]").input_value() == "Mit udkast"
     notice = page.locator("#card-dialog .live-dialog-notice")
     notice.wait_for()
     assert notice.inner_text().startswith("Ada Admin flyttede «Tiltag 0» til Afsluttet, mens du")
     # The edit ends (the form goes away): the details catch up.
     page.evaluate(f"document.querySelector('#card-details-{card_id} form').remove()")
-    page.locator(f"#card-details-{card_id} .field-stage", has_text="Afsluttet").wait_for(
-        timeout=3000
-    )
+    page.locator(f"#card-details-{card_id} .field-stage", has_text="Afsluttet").wait_for()
     assert page.locator("#card-dialog .live-dialog-notice").count() == 0
 
 
@@ -216,21 +229,19 @@ def test_a_comment_appears_in_the_other_browsers_open_card_and_on_the_board(new_
     lone.evaluate("window.__not_reloaded = true")
 
     mads.get_by_label("Skriv en kommentar").fill("Vi blev ikke inddraget.")
-    started = time.monotonic()
     mads.get_by_role("button", name="Send kommentar").click()
-    lone.locator(f"#comments-{card_id} .comment-body", has_text="Vi blev ikke inddraget.").wait_for(
-        timeout=2000
-    )
-    assert time.monotonic() - started < 2.0
+    lone.locator(
+        f"#comments-{card_id} .comment-body", has_text="Vi blev ikke inddraget."
+    ).wait_for()
     expect(lone.locator(f"#card-{card_id} .card-comments")).to_have_text("2 kommentarer")
     expect(lone.locator("#announcer")).to_contain_text("Mads Med kommenterede «Tiltag 0»")
     assert lone.evaluate("window.__not_reloaded") is True
 
 
-def test_a_move_in_one_browser_appears_in_the_other_within_two_seconds(new_page, meeting):
+def test_a_move_in_one_browser_appears_in_the_other(new_page, meeting):
     """Lone moves a card with the keyboard "Flyt" control; Mads's board shows
-    it within 2 seconds, without a reload, and hears who did it. Lone's own
-    page applies her move once (the move's answer), not again from the stream."""
+    it without a reload, and hears who did it. Lone's own page applies her
+    move once (the move's answer), not again from the stream."""
     lone = open_board(new_page, "leder@example.dk", meeting["board_id"])
     mads = open_board(new_page, "med@example.dk", meeting["board_id"])
     parts_requests = []
@@ -239,17 +250,16 @@ def test_a_move_in_one_browser_appears_in_the_other_within_two_seconds(new_page,
     card_id = meeting["card_ids"][2]
 
     lone.locator(f"#card-{card_id} .move-toggle").click()
-    started = time.monotonic()
     lone.locator(f'#card-{card_id} [data-move-to="afsluttet"]').click()
     card_in_column(mads, card_id, "afsluttet")
-    assert time.monotonic() - started < 2.0
     expect(mads.locator("#count-afsluttet")).to_have_text("1")
     expect(mads.locator("#announcer")).to_have_text("Lone Leder flyttede «Tiltag 2» til Afsluttet")
     assert mads.evaluate("window.__not_reloaded") is True
 
-    # Lone's page: the card once, in its new column, with the new version.
+    # Lone's page: the card once, in its new column, with the new version;
+    # her own event, once it has arrived, needed no refresh.
     card_in_column(lone, card_id, "afsluttet")
-    lone.wait_for_timeout(700)  # time enough for her own event to arrive
+    lone.locator(f'#live[data-shown-event-id="{newest_event_id(meeting["board_id"])}"]').wait_for()
     assert lone.locator(f"#card-{card_id}").count() == 1
     assert lone.locator(f"#card-{card_id}").get_attribute("data-version") == "2"
     assert parts_requests == []
@@ -264,15 +274,86 @@ def test_a_drag_in_one_browser_appears_in_the_other(new_page, meeting):
     box = source.bounding_box()
     lone.mouse.move(box["x"] + 30, box["y"] + 12)
     lone.mouse.down()
-    x, y = target["x"] + target["width"] / 2, target["y"] + 20
-    for step in range(1, 16):
-        lone.mouse.move(
-            box["x"] + 30 + (x - box["x"] - 30) * step / 15,
-            box["y"] + 12 + (y - box["y"] - 12) * step / 15,
-        )
-        lone.wait_for_timeout(20)
-    lone.wait_for_timeout(100)
+    # Sortable (fallback mode) follows the pointer's steps; the card is over
+    # the other column once its ghost (the card itself) stands in that list.
+    lone.mouse.move(target["x"] + target["width"] / 2, target["y"] + 20, steps=15)
+    lone.locator(f"#column-igangsat #card-{card_id}.card-ghost").wait_for()
     lone.mouse.up()
     card_in_column(lone, card_id, "igangsat")
     card_in_column(mads, card_id, "igangsat")
     expect(mads.locator("#count-igangsat")).to_have_text("1")
+
+
+def change_from_elsewhere(card_id: int, actor_id: int, **fields) -> None:
+    """An edit of the card's fields with its Event (stands in for editing)."""
+    from board.events import record_event
+
+    card = db.session.get(Initiative, card_id)
+    changes = {name: {"from": getattr(card, name), "to": value} for name, value in fields.items()}
+    for name, value in fields.items():
+        setattr(card, name, value)
+    card.version += 1
+    record_event(
+        board_id=card.board_id,
+        kind="initiative.updated",
+        payload={"title": card.title, "changes": changes},
+        actor=db.session.get(User, actor_id),
+        initiative_id=card.id,
+    )
+    db.session.commit()
+
+
+def test_a_refreshed_card_keeps_the_keyboard_focus(new_page, meeting):
+    page = open_board(new_page, "med@example.dk", meeting["board_id"])
+    card_id = meeting["card_ids"][1]
+    page.locator(f"#card-{card_id} .card-title a").focus()
+    change_from_elsewhere(card_id, meeting["leader_id"], title="Nyt navn")
+    expect(page.locator(f"#card-{card_id} .card-title a")).to_have_text("Nyt navn")
+    expect(page.locator(f"#card-{card_id} .card-title a")).to_be_focused()
+
+
+def test_a_card_that_cannot_be_placed_brings_its_whole_column(new_page, meeting):
+    """A moved card is put after the card now before it, if the page shows
+    that card as it is now; if not (the page has yet to hear of its change),
+    the column is re-read in full."""
+    page = open_board(new_page, "med@example.dk", meeting["board_id"])
+    first, second = meeting["card_ids"][0], meeting["card_ids"][1]
+    move_from_elsewhere(first, "igangsat", meeting["leader_id"])
+    card_in_column(page, first, "igangsat")
+    page.evaluate(f"document.getElementById('card-{first}').dataset.version = '99'")
+    move_from_elsewhere(second, "igangsat", meeting["leader_id"])  # after `first`
+    page.locator(f'#column-igangsat #card-{first}[data-version="2"]').wait_for()
+    cards = page.locator("#column-igangsat .card")
+    expect(cards).to_have_count(2)
+    assert [cards.nth(i).get_attribute("id") for i in range(2)] == [
+        f"card-{first}",
+        f"card-{second}",
+    ]
+    expect(page.locator("#count-igangsat")).to_have_text("2")
+
+
+def test_a_filtered_board_gains_and_loses_cards_live(new_page, meeting):
+    """Under a målsætning filter, a card given that målsætning appears (and
+    the "no matches" notice goes), and disappears again when it loses it."""
+    from board.models import Board
+
+    board = db.session.get(Board, meeting["board_id"])
+    objective_id = board.themes[0].objectives[1].id
+    db.session.rollback()
+    page = open_board(new_page, "med@example.dk", meeting["board_id"])
+    page.goto(f"/boards/{meeting['board_id']}?maal={objective_id}")
+    page.locator("#live-state[data-state=open]").wait_for()
+    notice = page.get_by_text("Ingen tiltag matcher filteret.")
+    expect(notice).to_be_visible()
+    card_id = meeting["card_ids"][2]
+
+    change_from_elsewhere(card_id, meeting["leader_id"], objective_id=objective_id)
+    card_in_column(page, card_id, "ikke_ivaerksat")
+    expect(page.locator("#count-ikke_ivaerksat")).to_have_text("1")
+    expect(notice).to_be_hidden()
+    expect(page.locator("#filter-maal option:checked")).to_contain_text("(1 tiltag)")
+
+    change_from_elsewhere(card_id, meeting["leader_id"], objective_id=None)
+    expect(page.locator(f"#card-{card_id}")).to_have_count(0)
+    expect(page.locator("#count-ikke_ivaerksat")).to_have_text("0")
+    expect(notice).to_be_visible()

@@ -1,15 +1,16 @@
 """The board page's live wiring and the parts a page re-reads after an event:
-columns with counts, single cards and the filter, under the page's filter,
-for members and share links; viewers counted as people; events of one board
-committing in id order."""
+columns with counts, single cards (in place, or at their new place), counts
+and the filter, under the page's filter, for members and share links, as
+htmx out-of-band swaps that read only what they show; viewers counted as
+people; events of one board committing in id order."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from datetime import timedelta
 
+import lxml.html
 import pytest
 
 from board.events import record_event
@@ -47,8 +48,29 @@ def member(client, email="leder2@example.dk"):
     return client
 
 
-def templates(html: str, attribute: str) -> dict[str, str]:
-    return dict(re.findall(rf'<template {attribute}="([^"]*)">(.*?)</template>', html, re.S))
+def oob_parts(html: str) -> list[tuple[str, lxml.html.HtmlElement]]:
+    """(hx-swap-oob value, element) of each out-of-band part, in order."""
+    return [
+        (element.get("hx-swap-oob"), element)
+        for element in lxml.html.fragments_fromstring(html)
+        if not isinstance(element, str) and element.get("hx-swap-oob")
+    ]
+
+
+def card_ids_in(element) -> list[int]:
+    return [int(li.get("data-initiative-id")) for li in element.xpath(".//li[@data-initiative-id]")]
+
+
+def swaps(html: str) -> dict[str, lxml.html.HtmlElement]:
+    """The parts by their swap: "innerHTML:#column-x .card-list",
+    "true:card-7", "delete:card-7", "true:count-x", "innerHTML:board-filter",
+    "afterend:..." (several parts with one swap: the last)."""
+    out = {}
+    for value, element in oob_parts(html):
+        if value in ("true", "delete", "innerHTML") and element.get("id"):
+            value = f"{value}:{element.get('id')}"
+        out[value] = element
+    return out
 
 
 def test_board_page_connects_to_its_stream_from_the_newest_event(client, two_themes):
@@ -77,11 +99,12 @@ def test_column_parts_follow_the_page_filter(client, two_themes):
     )
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    columns = templates(response.get_data(as_text=True), "data-live-column")
-    assert list(columns) == ["planlagt"]
-    assert f'id="card-{cards["a"].id}"' in columns["planlagt"]
-    assert f'id="card-{cards["b"].id}"' not in columns["planlagt"]  # other theme
-    assert re.search(r'id="count-planlagt"[^>]*>\s*1\s*<', columns["planlagt"])
+    parts = swaps(response.get_data(as_text=True))
+    assert sorted(parts) == ["innerHTML:#column-planlagt .card-list", "true:count-planlagt"]
+    # The list's children replace the page's (its <ol> stays: Sortable is bound to it).
+    column = parts["innerHTML:#column-planlagt .card-list"]
+    assert card_ids_in(column) == [cards["a"].id]  # b is of the other theme
+    assert parts["true:count-planlagt"].text_content().strip() == "1"
 
 
 def test_card_parts_and_cards_no_longer_shown(client, two_themes):
@@ -93,10 +116,62 @@ def test_card_parts_and_cards_no_longer_shown(client, two_themes):
         .get(f"/boards/{board.id}/live/parts?card={cards['a'].id}&card={cards['c'].id}")
         .get_data(as_text=True)
     )
-    parts = templates(html, "data-live-card")
-    assert 'class="card' in parts[str(cards["a"].id)]
-    assert parts[str(cards["c"].id)] == ""  # archived: the page removes it
-    assert "data-live-column" not in html and "data-live-filter" not in html
+    parts = swaps(html)
+    a, c = cards["a"].id, cards["c"].id
+    assert "card" in parts[f"true:card-{a}"].get("class").split()  # re-rendered in place
+    assert parts[f"delete:card-{c}"].text_content() == ""  # archived: the page removes it
+    # ... and its column's count and the filter's counts change with it.
+    assert parts["true:count-igangsat"].text_content().strip() == "0"
+    assert "innerHTML:board-filter" in parts
+    assert not [v for v in parts if v.startswith("innerHTML:#column")]
+
+
+def test_a_card_is_placed_after_the_card_before_it(client, two_themes):
+    """A moved (or new, or restored) card is removed where the page shows it
+    and put after the card now before it in its column, under the page's
+    filter; the page must show that card in the version named."""
+    board, cards = two_themes
+    a, b = cards["a"].id, cards["b"].id  # planlagt: a, then b
+    html = member(client).get(f"/boards/{board.id}/live/parts?place={b}&count=planlagt")
+    html = html.get_data(as_text=True)
+    parts = oob_parts(html)
+    assert [value for value, _ in parts] == [
+        "delete",
+        f"afterend:#column-planlagt #card-{a}[data-version='1']",
+        "true",
+    ]
+    assert parts[0][1].get("id") == f"card-{b}"
+    assert card_ids_in(parts[1][1]) == [b]
+    assert parts[1][1].get("data-live-stage") == "planlagt"  # re-read if the target is missing
+    assert parts[2][1].get("id") == "count-planlagt"
+    assert "board-filter" not in html
+
+    # Under a filter that hides a, b is the first card of its column.
+    second = board.themes[1]
+    html = client.get(f"/boards/{board.id}/live/parts?place={b}&tema={second.id}")
+    values = [value for value, _ in oob_parts(html.get_data(as_text=True))]
+    assert values == ["delete", "afterbegin:#column-planlagt .card-list"]
+
+    # A card the board no longer shows is only removed.
+    cards["b"].archived_at = utcnow()
+    db.session.commit()
+    html = client.get(f"/boards/{board.id}/live/parts?place={b}").get_data(as_text=True)
+    parts = swaps(html)
+    assert list(parts) == [f"delete:card-{b}", "true:count-planlagt"]
+
+
+def test_placing_a_card_reads_only_that_card(client, two_themes):
+    board, cards = two_themes
+    for i in range(20):
+        factories.make_initiative(board, f"Flere {i}", stage="planlagt")
+    html = (
+        member(client)
+        .get(f"/boards/{board.id}/live/parts?place={cards['b'].id}&count=planlagt&count=igangsat")
+        .get_data(as_text=True)
+    )
+    rendered = [li for _, part in oob_parts(html) for li in part.xpath("descendant-or-self::li")]
+    assert [li.get("id") for li in rendered] == [f"card-{cards['b'].id}"] * 2  # removal + card
+    assert swaps(html)["true:count-planlagt"].text_content().strip() == "22"
 
 
 def test_whole_board_and_filter_parts(client, two_themes):
@@ -104,20 +179,31 @@ def test_whole_board_and_filter_parts(client, two_themes):
     html = (
         member(client).get(f"/boards/{board.id}/live/parts?all=1&filter=1").get_data(as_text=True)
     )
-    assert len(templates(html, "data-live-column")) == 4
-    filter_part = html.split("<template data-live-filter>")[1]
-    assert '<form id="board-filter"' in filter_part
+    parts = swaps(html)
+    assert len([v for v in parts if v.startswith("innerHTML:#column-")]) == 4
+    assert len([v for v in parts if v.startswith("true:count-")]) == 4
+    # The form's inside is swapped: the form and its htmx trigger stay.
+    assert parts["innerHTML:board-filter"].tag == "form"
 
 
-def test_parts_cost_a_fixed_number_of_queries(client, two_themes):
-    board, _ = two_themes
+@pytest.mark.parametrize(
+    "query",
+    [
+        "all=1&filter=1",
+        "stage=afsluttet&stage=planlagt",
+        "place={a}&place={c}&count=planlagt&count=igangsat&filter=1",
+        "card={a}&card={b}",
+    ],
+)
+def test_parts_cost_a_fixed_number_of_queries(client, two_themes, query):
+    board, cards = two_themes
     member(client)
-    url = f"/boards/{board.id}/live/parts?all=1&filter=1"
+    url = f"/boards/{board.id}/live/parts?" + query.format(**{k: c.id for k, c in cards.items()})
     client.get(url)
     with count_queries(db.engine) as few:
         client.get(url)
     for i in range(20):
-        factories.make_initiative(board, f"Flere {i}", stage="afsluttet")
+        factories.make_initiative(board, f"Flere {i}", stage=("afsluttet", "planlagt")[i % 2])
     client.get(url)
     with count_queries(db.engine) as many:
         client.get(url)

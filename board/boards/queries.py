@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
 from ..models import STAGES, Board, Comment, Initiative, Objective, Stage, Theme
@@ -142,38 +142,61 @@ def first_line(text: str | None, limit: int = STATUS_PREVIEW_MAX) -> str:
     return line[:limit].rsplit(" ", 1)[0] + " …"
 
 
+def _filtered(query, board_filter: BoardFilter, card=Initiative):
+    """`query` restricted to the cards (`card`: the entity or an alias) that
+    the filter shows."""
+    if board_filter.objective_id is not None:
+        return query.where(card.objective_id == board_filter.objective_id)
+    if board_filter.theme_id is not None:
+        return query.where(card.theme_id == board_filter.theme_id)
+    return query
+
+
+def _shown(row, board_filter: BoardFilter) -> bool:
+    """Does the board show this card row under the filter? (The test of
+    `_filtered`, for a row already read.)"""
+    if row.archived_at is not None:
+        return False
+    if board_filter.objective_id is not None:
+        return row.objective_id == board_filter.objective_id
+    if board_filter.theme_id is not None:
+        return row.theme_id == board_filter.theme_id
+    return True
+
+
+CARD_COLUMNS = (
+    Initiative.id,
+    Initiative.board_id,
+    Initiative.theme_id,
+    Initiative.objective_id,
+    Initiative.title,
+    Initiative.status_note,
+    Initiative.stage,
+    Initiative.position,
+    Initiative.version,
+)
+
+
 def load_cards(board_id: int, board_filter: BoardFilter, stages=STAGES) -> dict[str, list]:
     """The live (non-archived) cards per column, in position order: one query."""
     query = (
-        sa.select(
-            Initiative.id,
-            Initiative.board_id,
-            Initiative.theme_id,
-            Initiative.objective_id,
-            Initiative.title,
-            Initiative.status_note,
-            Initiative.stage,
-            Initiative.position,
-            Initiative.version,
-        )
+        sa.select(*CARD_COLUMNS)
         .where(Initiative.board_id == board_id, Initiative.archived_at.is_(None))
         .where(Initiative.stage.in_([str(s) for s in stages]))
         .order_by(Initiative.stage, Initiative.position, Initiative.id)
     )
-    if board_filter.objective_id is not None:
-        query = query.where(Initiative.objective_id == board_filter.objective_id)
-    elif board_filter.theme_id is not None:
-        query = query.where(Initiative.theme_id == board_filter.theme_id)
+    query = _filtered(query, board_filter)
     columns: dict[str, list] = {str(s): [] for s in stages}
     for row in db.session.execute(query):
         columns[row.stage].append(row)
     return columns
 
 
-def load_comment_counts(board_id: int) -> dict[int, int]:
+def load_comment_counts(board_id: int, *, stages=None, card_ids=None) -> dict[int, int]:
     """Visible comments per card of a board (deleted and redacted ones
-    excluded): one query, whatever the number of cards."""
-    rows = db.session.execute(
+    excluded): one query, whatever the number of cards. With `stages` and/or
+    `card_ids`, only for the cards in those columns or with those ids."""
+    query = (
         sa.select(Comment.initiative_id, sa.func.count())
         .join(Initiative, Initiative.id == Comment.initiative_id)
         .where(
@@ -183,7 +206,14 @@ def load_comment_counts(board_id: int) -> dict[int, int]:
         )
         .group_by(Comment.initiative_id)
     )
-    return dict(rows.all())
+    if stages is not None or card_ids is not None:
+        query = query.where(
+            sa.or_(
+                Initiative.stage.in_([str(s) for s in stages or ()]),
+                Initiative.id.in_(list(card_ids or ())),
+            )
+        )
+    return dict(db.session.execute(query).all())
 
 
 def load_stage_counts(board_ids) -> dict[int, dict[str, int]]:
@@ -236,20 +266,163 @@ def load_board_view(board: Board, args) -> BoardView:
     return view
 
 
-def stage_counts_for(board_id: int, board_filter: BoardFilter) -> dict[str, int]:
-    """Cards per column under a filter (for out-of-band count updates): one query."""
+def stage_counts_for(board_id: int, board_filter: BoardFilter, stages=STAGES) -> dict[str, int]:
+    """Cards per column under a filter (for out-of-band count updates), for
+    the columns in `stages`: one query."""
+    names = [str(s) for s in stages]
     query = (
         sa.select(Initiative.stage, sa.func.count())
         .where(Initiative.board_id == board_id, Initiative.archived_at.is_(None))
+        .where(Initiative.stage.in_(names))
         .group_by(Initiative.stage)
     )
-    if board_filter.objective_id is not None:
-        query = query.where(Initiative.objective_id == board_filter.objective_id)
-    elif board_filter.theme_id is not None:
-        query = query.where(Initiative.theme_id == board_filter.theme_id)
-    counts = {str(s): 0 for s in STAGES}
+    query = _filtered(query, board_filter)
+    counts = dict.fromkeys(names, 0)
     counts.update(dict(db.session.execute(query).all()))
     return counts
 
 
-__all__ = ["Stage", "BoardView", "BoardFilter", "load_board_view"]
+# --- the parts of the board page a live refresh re-reads -------------------
+
+
+class PlacedCard(NamedTuple):
+    """A card to put where it now stands: after the card `after_id` (which
+    the page must show in its version `after_version`), or first in its
+    column when `after_id` is None."""
+
+    card: CardSummary
+    after_id: int | None
+    after_version: int | None
+
+
+@dataclass
+class BoardParts:
+    """What `load_board_parts` read: only the parts asked for."""
+
+    view: BoardView  # `columns` holds the columns asked for in full, no others
+    stages: list[Stage]  # columns in full, in board order
+    cards: list[CardSummary]  # cards to re-render where they are
+    placed: list[PlacedCard]  # cards to put at their (new) place, in board order
+    gone: list[int]  # ids of cards the board no longer shows (archived, filtered out)
+    counts: dict[str, int]  # column counts besides those of the full columns
+    with_filter: bool
+
+
+def _card_rows(board_id: int, board_filter: BoardFilter, card_ids) -> list:
+    """The cards with these ids (archived ones too, so that the caller can
+    tell that they are gone), each with the id and version of the card shown
+    just before it in its column under the filter: one query. Finding the
+    card before scans the column in the database (`position` is in no index
+    on purpose, see models.Initiative), but only the requested rows come
+    back and get rendered."""
+    before = aliased(Initiative)
+
+    def neighbour(column):
+        query = sa.select(column).where(
+            before.board_id == Initiative.board_id,
+            before.stage == Initiative.stage,
+            before.archived_at.is_(None),
+            sa.or_(
+                before.position < Initiative.position,
+                sa.and_(before.position == Initiative.position, before.id < Initiative.id),
+            ),
+        )
+        query = _filtered(query, board_filter, before)
+        return (
+            query.order_by(before.position.desc(), before.id.desc())
+            .limit(1)
+            .correlate(Initiative)
+            .scalar_subquery()
+        )
+
+    query = sa.select(
+        *CARD_COLUMNS,
+        Initiative.archived_at,
+        neighbour(before.id).label("after_id"),
+        neighbour(before.version).label("after_version"),
+    ).where(Initiative.board_id == board_id, Initiative.id.in_(list(card_ids)))
+    return list(db.session.execute(query))
+
+
+def load_board_parts(
+    board: Board,
+    args,
+    *,
+    stages=(),
+    card_ids=(),
+    place_ids=(),
+    count_stages=(),
+    with_filter: bool = False,
+) -> BoardParts:
+    """The parts of the board page that a live refresh asks for, under the
+    filter in `args` (`tema`, `maal`), reading only those:
+
+    * `stages`: whole columns (their cards and counts);
+    * `card_ids`: cards re-rendered where they are; one the board no longer
+      shows is `gone`, with its column's count and the filter;
+    * `place_ids`: cards put where they now stand (a move, a new or restored
+      card), with the card before each; or `gone`;
+    * `count_stages`: column counts;
+    * `with_filter`: the filter with its counts.
+
+    A fixed number of queries whatever the size of the board, and rows read
+    only for what is rendered, so the cost follows the change, not the board.
+    """
+    themes = load_themes(board.id)
+    board_filter = parse_filter(args, themes)
+    card_ids, place_ids = set(card_ids), set(place_ids)
+    full = [s for s in STAGES if s.value in {str(x) for x in stages}]
+    full_names = {s.value for s in full}
+    rows = _card_rows(board.id, board_filter, card_ids | place_ids) if card_ids | place_ids else []
+    shown = [r for r in rows if _shown(r, board_filter)]
+    gone = sorted((card_ids | place_ids) - {r.id for r in shown})
+    gone_rows = [r for r in rows if r.id in gone]
+    # A card re-read in place that the board no longer shows (archived in
+    # the meantime) changes its column's count and the filter's counts too.
+    with_filter = with_filter or any(r.id in card_ids for r in gone_rows)
+    count_names = ({str(s) for s in count_stages} | {r.stage for r in gone_rows}) & {
+        s.value for s in STAGES
+    }
+    count_names -= full_names
+    rendered = [r for r in shown if r.stage not in full_names]  # full columns hold the rest
+
+    columns = load_cards(board.id, board_filter, full) if full else {}
+    comment_counts = {}
+    if full or rendered:
+        comment_counts = load_comment_counts(
+            board.id, stages=full, card_ids=[r.id for r in rendered]
+        )
+    theme_counts, objective_counts = load_filter_counts(board.id) if with_filter else ({}, {})
+    counts = stage_counts_for(board.id, board_filter, sorted(count_names)) if count_names else {}
+
+    view = BoardView(
+        board=board,
+        themes=themes,
+        filter=board_filter,
+        columns={},
+        theme_index={t.id: i % THEME_COLOURS for i, t in enumerate(themes)},
+        themes_by_id={t.id: t for t in themes},
+        objectives={o.id: o for t in themes for o in t.objectives},
+        theme_counts=theme_counts,
+        objective_counts=objective_counts,
+        comment_counts=comment_counts,
+    )
+    view.columns = {stage: [view.card(row) for row in cards] for stage, cards in columns.items()}
+    # In board order, so that a card placed after another placed card finds
+    # it already in place.
+    order = {s.value: i for i, s in enumerate(STAGES)}
+    placed = sorted(
+        (r for r in rendered if r.id in place_ids), key=lambda r: (order[r.stage], r.position, r.id)
+    )
+    return BoardParts(
+        view=view,
+        stages=full,
+        cards=[view.card(r) for r in rendered if r.id in card_ids and r.id not in place_ids],
+        placed=[PlacedCard(view.card(r), r.after_id, r.after_version) for r in placed],
+        gone=gone,
+        counts=counts,
+        with_filter=with_filter,
+    )
+
+
+__all__ = ["Stage", "BoardView", "BoardFilter", "BoardParts", "load_board_view", "load_board_parts"]

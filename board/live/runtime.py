@@ -25,6 +25,7 @@ import secrets
 import socket
 import threading
 
+from .. import database
 from .broker import Broker
 from .rounds import RoundCache
 
@@ -48,7 +49,9 @@ class LiveRuntime:
 
     @property
     def is_postgresql(self) -> bool:
-        return self.app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+        # Asked from the threads too, outside any app context.
+        with self.app.app_context():
+            return database.is_postgresql()
 
     # --- streams --------------------------------------------------------
 
@@ -99,10 +102,6 @@ class LiveRuntime:
             if self._threads.get(name) is threading.current_thread():
                 del self._threads[name]
             return True
-
-    def threads_running(self) -> list[str]:
-        with self._lock:
-            return [n for n, t in self._threads.items() if t.is_alive()]
 
     def close(self) -> None:
         """End all streams of this process (shutdown)."""

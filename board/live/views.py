@@ -7,9 +7,10 @@
   extension's reconnect, which sends no header: htmx-extensions issue 184),
   else "from now".
 * `GET /boards/<id>/live/parts` and `GET /s/<token>/live/parts`: the parts of
-  the board page an event touched (columns with their counts, single cards,
-  the filter), rendered with the page's own templates under the page's
-  filter, for static/js/live.js to put in place.
+  the board page an event touched (whole columns with their counts, single
+  cards in place or at their new place, counts, the filter), rendered with
+  the page's own templates under the page's filter as htmx out-of-band
+  swaps, which static/js/live.js asks for. Only those parts are read.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, render_template, request
 
 from ..access import BoardAccess
-from ..boards.queries import load_board_view
+from ..boards.queries import load_board_parts
 from ..events import latest_event_id
 from ..extensions import db
 from ..models import STAGES
@@ -82,31 +83,36 @@ def parts(access):
     return render_parts(access)
 
 
-def render_parts(access: BoardAccess):
-    """Columns (`stage=`), cards (`card=`) and the filter (`filter=1`) of the
-    board page, under the page's filter (`tema`, `maal`)."""
-    valid_stages = {s.value for s in STAGES}
-    part_stages = [s for s in request.args.getlist("stage") if s in valid_stages]
-    if request.args.get("all") == "1":
-        part_stages = sorted(valid_stages)
-    part_cards = set()
-    for raw in request.args.getlist("card")[:MAX_PART_CARDS]:
+def _card_ids(name: str) -> list[int]:
+    ids = []
+    for raw in request.args.getlist(name)[:MAX_PART_CARDS]:
         card_id = parse_id(raw)
         if card_id is None:
             abort(400, description="Ugyldigt tiltag-id.")
-        part_cards.add(card_id)
-    view = load_board_view(access.board, request.args)
-    shown = {card.id for cards in view.columns.values() for card in cards}
+        ids.append(card_id)
+    return ids
+
+
+def render_parts(access: BoardAccess):
+    """Columns (`stage=`, or `all=1`), cards re-rendered in place (`card=`),
+    cards put at their new place (`place=`), column counts (`count=`) and the
+    filter (`filter=1`) of the board page, under the page's filter (`tema`,
+    `maal`). Reads only those parts (boards/queries.py `load_board_parts`)."""
+    valid_stages = {s.value for s in STAGES}
+    stages = [s for s in request.args.getlist("stage") if s in valid_stages]
+    if request.args.get("all") == "1":
+        stages = sorted(valid_stages)
+    parts = load_board_parts(
+        access.board,
+        request.args,
+        stages=stages,
+        card_ids=_card_ids("card"),
+        place_ids=_card_ids("place"),
+        count_stages=[s for s in request.args.getlist("count") if s in valid_stages],
+        with_filter=request.args.get("filter") == "1",
+    )
     return (
-        render_template(
-            "live/_parts.html",
-            view=view,
-            access=access,
-            part_stages=part_stages,
-            part_cards=part_cards,
-            hidden_cards=sorted(part_cards - shown),
-            with_filter=request.args.get("filter") == "1",
-        ),
+        render_template("live/_parts.html", parts=parts, view=parts.view, access=access),
         200,
         {"Cache-Control": "no-store"},
     )

@@ -3,9 +3,13 @@
 // The htmx SSE extension keeps the stream open (#live[sse-connect]); each
 // Event arrives as an `sse:change` message (see board/live/messages.py).
 // On an event only the parts it touched are re-read from the server
-// (board/live/views.py `parts`): the card, its column(s) with their counts,
-// the filter's counts, and the comment log / history / fields of the card if
-// its dialog is open.
+// (board/live/views.py `parts`): a moved, new or restored card at its new
+// place and the counts of its column(s), an edited card in place, the
+// filter's counts, whole columns only when the board's structure changed,
+// and the comment log / history / fields of the card if its dialog is open.
+// The answer is a set of htmx out-of-band swaps (templates/live/_parts.html):
+// htmx puts the parts in place, this file only decides what to ask for and
+// when.
 //
 // - Nothing twice: events are applied in id order and an id already seen is
 //   ignored; an event whose card the page already shows in its new state
@@ -16,7 +20,13 @@
 //   until the edit ends, with a notice that someone else changed the card.
 // - Nothing missed: the stream's URL carries the last id seen, so a
 //   reconnect by the extension (which sends no Last-Event-ID header,
-//   htmx-extensions issue 184) replays what was missed.
+//   htmx-extensions issue 184) replays what was missed. A card placed after
+//   a card that the page does not show as it is now (its own event is yet to
+//   come) cannot be placed: its column is then re-read in full.
+//
+// #live carries, for tests and styles: data-last-event-id (the newest event
+// received), data-shown-event-id (the newest event whose change the page
+// shows) and data-refresh-held (present while refreshes wait for the user).
 (function () {
   "use strict";
 
@@ -25,10 +35,14 @@
   var queue = [];        // events not yet applied
   var announcements = [];
   var flushTimer = null;
-  var inFlight = false;
+  var inFlight = null;   // the parts request under way: {events, filter, ...}
   var holds = 0;         // other scripts may hold refreshes (tiltag.live.hold)
 
-  var DRAG_SELECTOR = ".sortable-chosen, .sortable-drag, .sortable-ghost, .sortable-fallback";
+  // Sortable's classes while a card is held or dragged (moves.js names the
+  // chosen and ghost classes card-chosen and card-ghost).
+  var DRAG_SELECTOR = ".sortable-chosen, .sortable-drag, .sortable-ghost, .sortable-fallback, " +
+    ".card-chosen, .card-ghost";
+  var MAX_PART_CARDS = 50;  // as board/live/views.py
 
   function init() {
     live = document.getElementById("live");
@@ -36,6 +50,14 @@
     lastId = parseInt(live.dataset.lastEventId || "0", 10) || 0;
     document.addEventListener("sse:change", onChange);
     document.addEventListener("sse:presence", onPresence);
+    live.addEventListener("htmx:beforeSwap", beforePartsSwap);
+    live.addEventListener("htmx:afterSwap", afterPartsSwap);
+    live.addEventListener("htmx:afterRequest", afterPartsRequest);
+    // A failed parts request is retried quietly: keep app.js's error notices out.
+    live.addEventListener("htmx:responseError", function (event) { event.stopPropagation(); });
+    live.addEventListener("htmx:sendError", function (event) { event.stopPropagation(); });
+    document.addEventListener("htmx:oobBeforeSwap", beforePartSwap);
+    document.addEventListener("htmx:oobErrorNoTarget", partWithoutTarget);
     live.addEventListener("htmx:sseOpen", function () { setState("open"); });
     live.addEventListener("htmx:sseError", function () { setState("connecting"); });
     live.addEventListener("htmx:sseClose", function (event) {
@@ -140,79 +162,156 @@
         texts.length + " ændringer fra andre. Seneste: " + texts[texts.length - 1]);
     }
     if (!queue.length) return;
-    if (inFlight || boardBusy()) { scheduleFlush(200); return; }
+    if (inFlight) { scheduleFlush(200); return; }
+    if (boardBusy()) {
+      live.dataset.refreshHeld = "";
+      scheduleFlush(200);
+      return;
+    }
+    delete live.dataset.refreshHeld;
     var events = queue;
     queue = [];
     refreshDialog(events);
     var parts = partsFor(events.filter(function (d) { return !alreadyShown(d); }));
-    if (!parts) return;
+    if (!parts) { shown(events); return; }
     var filter = currentFilter();
     var params = new URLSearchParams();
     if (parts.all) params.append("all", "1");
-    Object.keys(parts.stages).forEach(function (s) { params.append("stage", s); });
-    Object.keys(parts.cards).forEach(function (c) { params.append("card", c); });
+    ["stage", "card", "place", "count"].forEach(function (name) {
+      Object.keys(parts[name]).forEach(function (value) { params.append(name, value); });
+    });
     if (parts.filter) params.append("filter", "1");
     if (filter.tema) params.append("tema", filter.tema);
     if (filter.maal) params.append("maal", filter.maal);
-    inFlight = true;
-    fetch(live.dataset.partsUrl + "?" + params.toString(), {
-      credentials: "same-origin",
-      headers: { "Accept": "text/html" }
-    }).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.text();
-    }).then(function (html) {
-      inFlight = false;
-      var now = currentFilter();
-      if (now.tema !== filter.tema || now.maal !== filter.maal || boardBusy()) {
-        // The page changed under the request: ask again.
-        queue = events.concat(queue);
-        scheduleFlush(200);
-        return;
-      }
-      applyParts(html);
-    }).catch(function () {
-      inFlight = false;
+    var request = { events: events, filter: filter, retry: null, missing: {}, focus: null };
+    inFlight = request;
+    // The answer is out-of-band swaps only; the handlers below decide
+    // whether they are applied (beforePartsSwap) and finish up
+    // (afterPartsRequest). Should htmx not even send the request, the
+    // promise still ends it.
+    var done = htmx.ajax("GET", live.dataset.partsUrl + "?" + params.toString(), {
+      source: live,
+      swap: "none"
+    });
+    var settle = function () {
+      if (inFlight !== request) return;
+      inFlight = null;
       queue = events.concat(queue);
       scheduleFlush(2000);
-    });
+    };
+    if (done && done.then) done.then(settle, settle);
   }
 
+  // What to ask for: `stage` whole columns, `card` cards in place, `place`
+  // cards at their new place, `count` column counts, `filter` its counts.
   function partsFor(events) {
-    var parts = { all: false, stages: {}, cards: {}, filter: false };
+    var parts = { all: false, stage: {}, card: {}, place: {}, count: {}, filter: false };
     var any = false;
     events.forEach(function (d) {
       if (d.scope === "board") { parts.all = true; parts.filter = true; any = true; return; }
       if (d.scope === "column") {
-        d.stages.forEach(function (s) { parts.stages[s] = true; any = true; });
+        // A card moved, was created, archived, restored or changed theme:
+        // only it moves (the others keep their order), and the counts change.
+        var into = d.card && d.initiative_id ? parts.place : null;
+        if (into) into[d.initiative_id] = true;
+        d.stages.forEach(function (s) { (into ? parts.count : parts.stage)[s] = true; });
         if (d.filter) parts.filter = true;
+        any = true;
       } else if (d.scope === "card" && d.initiative_id && cardElement(d.initiative_id)) {
-        parts.cards[d.initiative_id] = true;
+        parts.card[d.initiative_id] = true;
         any = true;
       }
     });
+    if (Object.keys(parts.place).length > MAX_PART_CARDS) {
+      // Many cards at once (a page that was away): whole columns are cheaper.
+      Object.keys(parts.count).forEach(function (s) { parts.stage[s] = true; });
+      parts.place = {};
+      parts.count = {};
+    }
     return any || parts.filter ? parts : null;
   }
 
-  // --- putting parts in place -------------------------------------------
+  // The page now shows the board as of these events.
+  function shown(events) {
+    var ids = events.map(function (d) { return d.id || 0; });
+    var newest = Math.max.apply(null, ids.concat([0]));
+    var before = parseInt(live.dataset.shownEventId || "0", 10) || 0;
+    if (newest > before) live.dataset.shownEventId = String(newest);
+  }
 
-  function parse(html) {
-    var template = document.createElement("template");
-    template.innerHTML = html;
-    return template.content;
+  function beforePartsSwap(event) {
+    var request = inFlight;
+    if (event.target !== live || !request) return;
+    var now = currentFilter();
+    if (event.detail.xhr.status !== 200) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
+      request.retry = 2000;
+    } else if (now.tema !== request.filter.tema || now.maal !== request.filter.maal || boardBusy()) {
+      // The page changed under the request: ask again.
+      event.detail.shouldSwap = false;
+      request.retry = 200;
+    } else {
+      request.focus = rememberFocus();
+      request.swapping = true;
+    }
+  }
+
+  // One out-of-band part: the filter form is left alone while the user is in it.
+  function beforePartSwap(event) {
+    if (!inFlight || !inFlight.swapping) return;
+    var target = event.detail.target;
+    if (target && target.id === "board-filter" && target.contains(document.activeElement)) {
+      event.detail.shouldSwap = false;
+    }
+  }
+
+  // A card placed after a card the page does not show as it is now.
+  function partWithoutTarget(event) {
+    if (!inFlight || !inFlight.swapping) return;
+    var content = event.detail.content;
+    var stage = content && content.dataset ? content.dataset.liveStage : null;
+    if (stage) inFlight.missing[stage] = true;
+  }
+
+  function afterPartsSwap(event) {
+    var request = inFlight;
+    if (event.target !== live || !request || !request.swapping) return;
+    request.swapping = false;
+    restoreFocus(request.focus);
+    var missing = Object.keys(request.missing);
+    if (missing.length) {
+      queue.push({ id: 0, kind: "refresh", scope: "column", stages: missing, filter: false });
+    } else {
+      shown(request.events);
+    }
+    document.dispatchEvent(new CustomEvent("tiltag:live-refreshed", { bubbles: true }));
+  }
+
+  function afterPartsRequest(event) {
+    var request = inFlight;
+    if (event.target !== live || !request) return;
+    inFlight = null;
+    if (!event.detail.xhr || event.detail.xhr.status === 0) request.retry = 2000;  // no network
+    if (request.retry) {
+      queue = request.events.concat(queue);
+      scheduleFlush(request.retry);
+    } else if (queue.length) {
+      scheduleFlush(40);
+    }
   }
 
   // Keep keyboard focus on the same control of the same card across a swap.
-  function rememberFocus(container) {
+  function rememberFocus() {
     var active = document.activeElement;
-    var card = active && active.closest ? active.closest(".card") : null;
-    if (!card || !container.contains(card)) return null;
+    var card = active && active.closest ? active.closest("#columns .card") : null;
+    if (!card) return null;
     var controls = Array.prototype.slice.call(card.querySelectorAll("a, button, [tabindex]"));
-    return { cardId: card.id, index: controls.indexOf(active) };
+    return { element: active, cardId: card.id, index: controls.indexOf(active) };
   }
 
   function restoreFocus(memory) {
-    if (!memory) return;
+    if (!memory || memory.element.isConnected) return;  // not swapped: focus is still there
     var card = document.getElementById(memory.cardId);
     if (!card) return;
     var controls = card.querySelectorAll("a, button, [tabindex]");
@@ -220,47 +319,10 @@
     if (target) target.focus({ preventScroll: true });
   }
 
-  function applyParts(html) {
-    var fragment = parse(html);
-    fragment.querySelectorAll("template[data-live-column]").forEach(function (tpl) {
-      var section = document.getElementById("column-" + tpl.dataset.liveColumn);
-      var fresh = tpl.content.querySelector("section.column");
-      if (!section || !fresh) return;
-      var list = section.querySelector(".card-list");
-      var freshList = fresh.querySelector(".card-list");
-      var memory = rememberFocus(list);
-      // Keep the list element itself (Sortable is bound to it); swap its cards.
-      list.replaceChildren.apply(list, Array.prototype.slice.call(freshList.childNodes));
-      var count = section.querySelector(".column-count");
-      var freshCount = fresh.querySelector(".column-count");
-      if (count && freshCount) count.replaceWith(freshCount);
-      htmx.process(list);
-      restoreFocus(memory);
-    });
-    fragment.querySelectorAll("template[data-live-card]").forEach(function (tpl) {
-      var current = cardElement(tpl.dataset.liveCard);
-      if (!current) return;
-      var fresh = tpl.content.querySelector(".card");
-      if (!fresh) {  // no longer on the board under this filter
-        queue.push({ id: 0, kind: "refresh", scope: "column", stages: [current.closest("[data-stage]").dataset.stage], filter: true });
-        scheduleFlush(40);
-        return;
-      }
-      var memory = rememberFocus(current.parentNode);
-      current.replaceWith(fresh);
-      htmx.process(fresh);
-      restoreFocus(memory);
-    });
-    var filterTpl = fragment.querySelector("template[data-live-filter]");
-    var form = document.getElementById("board-filter");
-    if (filterTpl && form && !form.contains(document.activeElement)) {
-      var freshForm = filterTpl.content.querySelector("form");
-      if (freshForm) {
-        form.replaceWith(freshForm);
-        htmx.process(freshForm);
-      }
-    }
-    document.dispatchEvent(new CustomEvent("tiltag:live-refreshed", { bubbles: true }));
+  function parse(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content;
   }
 
   // --- the open card dialog ---------------------------------------------
@@ -324,16 +386,31 @@
     }).catch(function () { /* the next event or reconnect brings it */ });
   }
 
-  // Call `then` once no part of the dialog is being edited any more (checked
-  // locally, twice a second; nothing is fetched while the user edits).
+  // Call `then` once no part of the dialog is being edited any more: looked
+  // at again when focus leaves a field or the dialog's content changes (an
+  // edit form saved, cancelled or removed); nothing is fetched meanwhile.
   function whenEditEnds(inner, then) {
-    var timer = window.setInterval(function () {
-      if (openDialogCard() !== inner) { window.clearInterval(timer); return; }
+    var dialog = document.getElementById("card-dialog");
+    var observer = new MutationObserver(check);
+    var timer = null;
+    function soon() {  // after focusout the focus has yet to land
+      if (!timer) timer = window.setTimeout(function () { timer = null; check(); }, 0);
+    }
+    function stop() {
+      observer.disconnect();
+      inner.removeEventListener("focusout", soon);
+      if (dialog) dialog.removeEventListener("close", check);
+    }
+    function check() {
+      if (openDialogCard() !== inner) { stop(); return; }
       var parts = inner.querySelectorAll(".card-details, .card-history, .comment-list");
       if (Array.prototype.some.call(parts, isEditing)) return;
-      window.clearInterval(timer);
+      stop();
       then();
-    }, 500);
+    }
+    observer.observe(inner, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
+    inner.addEventListener("focusout", soon);
+    if (dialog) dialog.addEventListener("close", check);
   }
 
   // A notice inside the (modal) dialog, where the user is; null removes it.
