@@ -9,8 +9,8 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from ..access import BoardAccess, get_board_access_or_404, get_initiative_or_404
+from ..events import latest_event_id
 from ..extensions import db
-from ..live.messages import latest_event_id
 from ..models import Board, Membership, Role
 from ..security import is_htmx
 from . import history

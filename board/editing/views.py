@@ -18,7 +18,7 @@ from flask_login import current_user
 from ..access import BoardAccess, get_board_access_or_404, get_initiative_or_404
 from ..boards.queries import load_themes
 from ..boards.views import initiative_context, render_initiative
-from ..events import FIELD_LABELS
+from ..event_kinds import FIELD_LABELS
 from ..extensions import db
 from ..models import Event, Initiative
 from ..security import is_htmx

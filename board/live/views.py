@@ -18,11 +18,11 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from ..access import BoardAccess, get_board_access_or_404, get_share_access_or_404
 from ..boards.queries import load_board_view
+from ..events import latest_event_id
 from ..extensions import db
 from ..models import STAGES
 from ..params import parse_id
 from . import runtime_for
-from .messages import latest_event_id
 from .stream import StreamSpec, event_stream
 
 bp = Blueprint("live", __name__)
