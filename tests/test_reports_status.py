@@ -8,27 +8,25 @@ import sqlalchemy as sa
 from board.access import today_local
 from board.comments.services import add_comment
 from board.editing.services import archive_initiative, create_initiative, update_initiative
-from board.events import record_event
+from board.editing.structure import update_objective
 from board.extensions import db
-from board.models import Initiative, Role
+from board.models import Event, Initiative, Role
 from board.moves.services import move_initiative
 from board.query_counter import count_queries
 from board.reports.services import ReportError, parse_report_date, status_as_of
 from tests import factories
-from tests.reports_helpers import archive, at, edit, move, new_card, restore
+from tests.reports_helpers import archive, at, edit, move, new_card, on, restore
 
 
 @pytest.fixture
 def history_board(app):
-    board = factories.make_board(
-        themes=(
-            ("Borgeren først", ("1.1 Vi taler med borgeren", "1.2 Fælles redskaber")),
-            ("Fundamentet på plads", ("2.1 Kerneopgaven",)),
+    with on("2024-01-01 08:00"):
+        return factories.make_board(
+            themes=(
+                ("Borgeren først", ("1.1 Vi taler med borgeren", "1.2 Fælles redskaber")),
+                ("Fundamentet på plads", ("2.1 Kerneopgaven",)),
+            )
         )
-    )
-    board.created_at = at("2024-01-01 08:00")
-    db.session.commit()
-    return board
 
 
 def _rows(report):
@@ -60,6 +58,22 @@ def test_a_date_between_two_changes_shows_the_first_change(history_board):
 
     after = _rows(status_as_of(history_board, date(2024, 4, 10)))["Borgerpanel 2.0"]
     assert (after.status_note, after.stage) == ("C", "afsluttet")
+
+
+def test_the_helpers_changes_are_dated_by_the_clock(history_board):
+    """time-machine sets the clock the domain functions read: the rows and
+    their Events carry the helper's time, not today's."""
+    card = new_card(history_board.themes[0], "Dateret", when="2024-02-01 10:00")
+    move(card, "igangsat", "2024-02-03 09:30")
+    assert card.created_at == at("2024-02-01 10:00")
+    assert history_board.created_at == at("2024-01-01 08:00")
+    events = db.session.scalars(
+        sa.select(Event).where(Event.initiative_id == card.id).order_by(Event.id)
+    ).all()
+    assert [(e.kind, e.created_at) for e in events] == [
+        ("initiative.created", at("2024-02-01 10:00")),
+        ("initiative.moved", at("2024-02-03 09:30")),
+    ]
 
 
 def test_the_day_ends_at_midnight_copenhagen_time(history_board):
@@ -123,14 +137,9 @@ def test_grouped_like_the_documents_with_empty_objectives_listed(history_board):
 
 def test_renamed_objective_shows_its_name_on_the_date(history_board):
     objective = history_board.themes[0].objectives[0]
-    record_event(
-        board_id=history_board.id,
-        kind="objective.updated",
-        payload={"objective_id": objective.id, "changes": {"title": [objective.title, "Nyt navn"]}},
-        at=at("2024-05-01 10:00"),
-    )
-    objective.title = "Nyt navn"
-    db.session.commit()
+    with on("2024-05-01 10:00"):
+        update_objective(objective, number=objective.number, title="Nyt navn", actor=None)
+        db.session.commit()
     labels = [o.title for o in status_as_of(history_board, date(2024, 3, 1)).themes[0].objectives]
     assert labels[0] == "Vi taler med borgeren"
     labels = [o.title for o in status_as_of(history_board, date(2024, 5, 2)).themes[0].objectives]
