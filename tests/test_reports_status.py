@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from board.access import today_local
 from board.comments.services import add_comment
+from board.editing import structure
 from board.editing.services import archive_initiative, create_initiative, update_initiative
 from board.editing.structure import update_objective
 from board.extensions import db
@@ -144,6 +145,61 @@ def test_renamed_objective_shows_its_name_on_the_date(history_board):
     assert labels[0] == "Vi taler med borgeren"
     labels = [o.title for o in status_as_of(history_board, date(2024, 5, 2)).themes[0].objectives]
     assert labels[0] == "Nyt navn"
+
+
+def _order(report):
+    return [(t.title, [o.number for o in t.objectives]) for t in report.themes]
+
+
+def test_a_past_status_shows_the_order_of_that_day(app):
+    """Pejlemærker and målsætninger reordered after a date stand in that
+    date's order in its status; a pejlemærke added later is not there."""
+    with on("2024-01-01 08:00"):
+        made = structure.create_board(
+            title="Tavle", theme_label="Pejlemærke", objective_label="Målsætning", actor=None
+        )
+        first = structure.add_theme(made, title="Borgeren først", actor=None)
+        second = structure.add_theme(made, title="Fundamentet", actor=None)
+        structure.add_objective(first, number="1.1", title="Dialog", actor=None)
+        later = structure.add_objective(first, number="1.2", title="Redskaber", actor=None)
+        db.session.commit()
+    with on("2024-04-01 10:00"):
+        structure.move_theme(second, direction="up", actor=None)
+        structure.move_objective(later, direction="up", actor=None)
+        db.session.commit()
+    with on("2024-05-01 10:00"):
+        third = structure.add_theme(made, title="Nyt", actor=None)
+        structure.move_theme(third, direction="up", actor=None)
+        db.session.commit()
+
+    assert _order(status_as_of(made, date(2024, 3, 15))) == [
+        ("Borgeren først", ["1.1", "1.2"]),
+        ("Fundamentet", []),
+    ]
+    assert _order(status_as_of(made, date(2024, 4, 15))) == [
+        ("Fundamentet", []),
+        ("Borgeren først", ["1.2", "1.1"]),
+    ]
+    assert _order(status_as_of(made, today_local())) == [
+        ("Fundamentet", []),
+        ("Nyt", []),
+        ("Borgeren først", ["1.2", "1.1"]),
+    ]
+
+
+def test_the_order_of_a_day_after_several_reorders_is_the_last_one_before_it(history_board):
+    """Also on a board whose pejlemærker predate the log (no `created` Event)."""
+    first, second = history_board.themes
+    with on("2024-04-01 10:00"):
+        structure.move_theme(second, direction="up", actor=None)
+        db.session.commit()
+    with on("2024-05-01 10:00"):
+        structure.move_theme(second, direction="down", actor=None)
+        db.session.commit()
+    titles = [t.title for t in status_as_of(history_board, date(2024, 4, 15)).themes]
+    assert titles == ["Fundamentet på plads", "Borgeren først"]
+    titles = [t.title for t in status_as_of(history_board, date(2024, 5, 2)).themes]
+    assert titles == ["Borgeren først", "Fundamentet på plads"]
 
 
 def test_the_demo_board_reproduces_its_document(demo):
