@@ -1,17 +1,29 @@
-"""History builders for the report tests: changes recorded at chosen times.
+"""History builders for the report tests: changes made at chosen times.
 
-Cards are created with the domain function on main (`create_initiative`);
-edits, moves and archiving are written as the Event log contract in
-board/events.py describes them (with the row changed too), dated with `at`.
+Every change goes through the domain function the app itself uses
+(`create_initiative`, `update_initiative`, `move_initiative`, ...), so its
+Event is exactly what the app records. The clock is set with time-machine:
+`utcnow()` (board/models.py) is `datetime.now(UTC)`, which time-machine
+controls, and it gives both the rows' and the Events' `created_at`. Each
+helper commits, as the view that makes the change does.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from board.editing.services import create_initiative
-from board.events import record_event
+import time_machine
+
+from board.comments.services import add_comment
+from board.editing.services import (
+    archive_initiative,
+    create_initiative,
+    restore_initiative,
+    update_initiative,
+)
 from board.extensions import db
+from board.moves.services import move_initiative
 
 
 def at(text: str) -> datetime:
@@ -19,86 +31,47 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+@contextmanager
+def on(when: str):
+    """The clock stands still at `when` (UTC) inside the block."""
+    with time_machine.travel(at(when), tick=False):
+        yield
+
+
 def new_card(theme, title, *, when, objective=None, stage="planlagt", **fields):
-    card = create_initiative(
-        theme=theme, objective=objective, title=title, stage=stage, at=at(when), **fields
-    )
-    db.session.commit()
+    with on(when):
+        card = create_initiative(
+            theme=theme, objective=objective, title=title, stage=stage, **fields
+        )
+        db.session.commit()
     return card
 
 
 def edit(card, when, **changes):
-    payload = {}
-    for name, value in changes.items():
-        payload[name] = [getattr(card, name), value]
-        setattr(card, name, value)
-    card.version += 1
-    record_event(
-        board_id=card.board_id,
-        initiative_id=card.id,
-        kind="initiative.updated",
-        payload={"changes": payload},
-        at=at(when),
-    )
-    db.session.commit()
+    with on(when):
+        update_initiative(card, expected_version=card.version, actor=None, **changes)
+        db.session.commit()
 
 
 def move(card, stage, when, position=0):
-    record_event(
-        board_id=card.board_id,
-        initiative_id=card.id,
-        kind="initiative.moved",
-        payload={
-            "title": card.title,
-            "from_stage": card.stage,
-            "from_position": card.position,
-            "to_stage": stage,
-            "to_position": position,
-        },
-        at=at(when),
-    )
-    card.stage, card.position = stage, position
-    card.version += 1
-    db.session.commit()
+    with on(when):
+        move_initiative(card, stage=stage, position=position, version=card.version, actor=None)
+        db.session.commit()
 
 
 def archive(card, when):
-    record_event(
-        board_id=card.board_id,
-        initiative_id=card.id,
-        kind="initiative.archived",
-        payload={"title": card.title, "stage": card.stage, "position": card.position},
-        at=at(when),
-    )
-    card.archived_at = at(when)
-    db.session.commit()
+    with on(when):
+        archive_initiative(card, expected_version=card.version, actor=None)
+        db.session.commit()
 
 
 def restore(card, when):
-    record_event(
-        board_id=card.board_id,
-        initiative_id=card.id,
-        kind="initiative.restored",
-        payload={"title": card.title, "stage": card.stage, "position": card.position},
-        at=at(when),
-    )
-    card.archived_at = None
-    db.session.commit()
+    with on(when):
+        restore_initiative(card, expected_version=card.version, actor=None)
+        db.session.commit()
 
 
-def comment(card, when, user=None):
-    from board.models import Comment
-
-    row = Comment(initiative_id=card.id, author_id=getattr(user, "id", None), body="Hej")
-    row.created_at = at(when)
-    db.session.add(row)
-    db.session.flush()
-    record_event(
-        board_id=card.board_id,
-        initiative_id=card.id,
-        kind="comment.added",
-        payload={"comment_id": row.id},
-        actor=user,
-        at=at(when),
-    )
-    db.session.commit()
+def comment(card, when, user):
+    with on(when):
+        add_comment(card, actor=user, body="Hej")
+        db.session.commit()

@@ -113,9 +113,9 @@ def _area(module: str) -> str:
 def test_the_reader_sees_the_imports_it_should():
     """A guard for the test itself: known edges are found."""
     edges = _edges()
-    assert "board.errors" in edges["board.boards.pages"] or "board.htmx" in edges[
-        "board.boards.pages"
-    ]
+    assert (
+        "board.errors" in edges["board.boards.pages"] or "board.htmx" in edges["board.boards.pages"]
+    )
     assert "board.access" in edges["board.routing"]
     assert "board.editing.views" not in edges["board.editing"]  # the registration idiom
 

@@ -7,29 +7,28 @@ import sqlalchemy as sa
 
 from board.clock import today_local
 from board.comments.services import add_comment
+from board.editing import structure
 from board.editing.services import archive_initiative, create_initiative, update_initiative
+from board.editing.structure import update_objective
 from board.errors import Refused
-from board.events import record_event
 from board.extensions import db
-from board.models import Initiative, Role
+from board.models import Event, Initiative, Role
 from board.moves.services import move_initiative
 from board.query_counter import count_queries
 from board.reports.services import parse_report_date, status_as_of
 from tests import factories
-from tests.reports_helpers import archive, at, edit, move, new_card, restore
+from tests.reports_helpers import archive, at, edit, move, new_card, on, restore
 
 
 @pytest.fixture
 def history_board(app):
-    board = factories.make_board(
-        themes=(
-            ("Borgeren først", ("1.1 Vi taler med borgeren", "1.2 Fælles redskaber")),
-            ("Fundamentet på plads", ("2.1 Kerneopgaven",)),
+    with on("2024-01-01 08:00"):
+        return factories.make_board(
+            themes=(
+                ("Borgeren først", ("1.1 Vi taler med borgeren", "1.2 Fælles redskaber")),
+                ("Fundamentet på plads", ("2.1 Kerneopgaven",)),
+            )
         )
-    )
-    board.created_at = at("2024-01-01 08:00")
-    db.session.commit()
-    return board
 
 
 def _rows(report):
@@ -61,6 +60,22 @@ def test_a_date_between_two_changes_shows_the_first_change(history_board):
 
     after = _rows(status_as_of(history_board, date(2024, 4, 10)))["Borgerpanel 2.0"]
     assert (after.status_note, after.stage) == ("C", "afsluttet")
+
+
+def test_the_helpers_changes_are_dated_by_the_clock(history_board):
+    """time-machine sets the clock the domain functions read: the rows and
+    their Events carry the helper's time, not today's."""
+    card = new_card(history_board.themes[0], "Dateret", when="2024-02-01 10:00")
+    move(card, "igangsat", "2024-02-03 09:30")
+    assert card.created_at == at("2024-02-01 10:00")
+    assert history_board.created_at == at("2024-01-01 08:00")
+    events = db.session.scalars(
+        sa.select(Event).where(Event.initiative_id == card.id).order_by(Event.id)
+    ).all()
+    assert [(e.kind, e.created_at) for e in events] == [
+        ("initiative.created", at("2024-02-01 10:00")),
+        ("initiative.moved", at("2024-02-03 09:30")),
+    ]
 
 
 def test_the_day_ends_at_midnight_copenhagen_time(history_board):
@@ -124,18 +139,68 @@ def test_grouped_like_the_documents_with_empty_objectives_listed(history_board):
 
 def test_renamed_objective_shows_its_name_on_the_date(history_board):
     objective = history_board.themes[0].objectives[0]
-    record_event(
-        board_id=history_board.id,
-        kind="objective.updated",
-        payload={"objective_id": objective.id, "changes": {"title": [objective.title, "Nyt navn"]}},
-        at=at("2024-05-01 10:00"),
-    )
-    objective.title = "Nyt navn"
-    db.session.commit()
+    with on("2024-05-01 10:00"):
+        update_objective(objective, number=objective.number, title="Nyt navn", actor=None)
+        db.session.commit()
     labels = [o.title for o in status_as_of(history_board, date(2024, 3, 1)).themes[0].objectives]
     assert labels[0] == "Vi taler med borgeren"
     labels = [o.title for o in status_as_of(history_board, date(2024, 5, 2)).themes[0].objectives]
     assert labels[0] == "Nyt navn"
+
+
+def _order(report):
+    return [(t.title, [o.number for o in t.objectives]) for t in report.themes]
+
+
+def test_a_past_status_shows_the_order_of_that_day(app):
+    """Pejlemærker and målsætninger reordered after a date stand in that
+    date's order in its status; a pejlemærke added later is not there."""
+    with on("2024-01-01 08:00"):
+        made = structure.create_board(
+            title="Tavle", theme_label="Pejlemærke", objective_label="Målsætning", actor=None
+        )
+        first = structure.add_theme(made, title="Borgeren først", actor=None)
+        second = structure.add_theme(made, title="Fundamentet", actor=None)
+        structure.add_objective(first, number="1.1", title="Dialog", actor=None)
+        later = structure.add_objective(first, number="1.2", title="Redskaber", actor=None)
+        db.session.commit()
+    with on("2024-04-01 10:00"):
+        structure.move_theme(second, direction="up", actor=None)
+        structure.move_objective(later, direction="up", actor=None)
+        db.session.commit()
+    with on("2024-05-01 10:00"):
+        third = structure.add_theme(made, title="Nyt", actor=None)
+        structure.move_theme(third, direction="up", actor=None)
+        db.session.commit()
+
+    assert _order(status_as_of(made, date(2024, 3, 15))) == [
+        ("Borgeren først", ["1.1", "1.2"]),
+        ("Fundamentet", []),
+    ]
+    assert _order(status_as_of(made, date(2024, 4, 15))) == [
+        ("Fundamentet", []),
+        ("Borgeren først", ["1.2", "1.1"]),
+    ]
+    assert _order(status_as_of(made, today_local())) == [
+        ("Fundamentet", []),
+        ("Nyt", []),
+        ("Borgeren først", ["1.2", "1.1"]),
+    ]
+
+
+def test_the_order_of_a_day_after_several_reorders_is_the_last_one_before_it(history_board):
+    """Also on a board whose pejlemærker predate the log (no `created` Event)."""
+    first, second = history_board.themes
+    with on("2024-04-01 10:00"):
+        structure.move_theme(second, direction="up", actor=None)
+        db.session.commit()
+    with on("2024-05-01 10:00"):
+        structure.move_theme(second, direction="down", actor=None)
+        db.session.commit()
+    titles = [t.title for t in status_as_of(history_board, date(2024, 4, 15)).themes]
+    assert titles == ["Fundamentet på plads", "Borgeren først"]
+    titles = [t.title for t in status_as_of(history_board, date(2024, 5, 2)).themes]
+    assert titles == ["Borgeren først", "Fundamentet på plads"]
 
 
 def test_the_demo_board_reproduces_its_document(demo):

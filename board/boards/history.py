@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..access import BoardAccess
-from ..events import describe_event, field_change_rows
+from ..event_kinds import Audience, describe_event, field_change_rows, kinds_where
 from ..extensions import db
 from ..models import Board, Comment, Event, Initiative, Membership, Objective, Role, Theme
 
@@ -42,10 +42,10 @@ def load_history(access: BoardAccess, initiative: Initiative) -> list[HistoryEnt
         .order_by(Event.id)
     )
     if not access.show_comments:
-        query = query.where(Event.kind.not_like("comment.%"))
+        query = query.where(Event.kind.not_in(kinds_where(audience=Audience.COMMENTS)))
     names = _names(access.board.id)
     return [
-        HistoryEntry(event, describe_event(event, names), field_change_rows(event, names))
+        HistoryEntry(event, describe_event(event), field_change_rows(event, names))
         for event in db.session.scalars(query)
     ]
 

@@ -17,7 +17,7 @@ from ..access import BoardAccess
 from ..boards.pages import render_card_body, render_initiative
 from ..boards.queries import load_themes
 from ..errors import Refused, StaleVersion, refusal_shown_in
-from ..events import FIELD_LABELS
+from ..event_kinds import FIELD_LABELS
 from ..extensions import db
 from ..htmx import hx_trigger, is_htmx, retarget
 from ..models import Initiative

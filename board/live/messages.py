@@ -16,8 +16,10 @@ Each Event becomes one SSE message
 * `card` is the card's state *now* (stage, position, version, archived), so a
   page that already shows it (the tab that made the change) applies nothing.
 
-Payloads never carry comment text; a share link that hides comments never
-gets comment events at all (see `stream.py`).
+What each kind announces and re-reads, and which pages get it at all, is
+its entry in `board/event_kinds.py`. Payloads never carry comment text; a
+share link that hides comments never gets comment events at all (see
+`stream.py`).
 """
 
 from __future__ import annotations
@@ -26,26 +28,21 @@ import json
 
 import sqlalchemy as sa
 
-from ..events import FIELD_LABELS, describe_event, stage_label
+from ..event_kinds import Audience, kind_of, kinds_where
 from ..extensions import db
 from ..models import Event, Initiative, User
 
-# Card fields whose change can move the card in or out of a filtered board.
-FILTER_FIELDS = {"theme_id", "objective_id"}
-
-
-# The kinds a board page shows. Administrative events of a board (share
-# links, memberships) are not the page's business and are never streamed.
-BOARD_KINDS = ("initiative.", "theme.", "objective.", "board.")
-COMMENT_KINDS = ("comment.",)
+# The kinds a board page is sent (e.g. not `report.published`: publishing a
+# report changes nothing on the board).
+BOARD_KINDS = kinds_where(audience=Audience.BOARD)
+COMMENT_KINDS = kinds_where(audience=Audience.COMMENTS)
 
 
 def load_events(board_id: int, after_id: int, *, show_comments: bool, limit: int) -> list[Event]:
-    prefixes = BOARD_KINDS + (COMMENT_KINDS if show_comments else ())
+    kinds = BOARD_KINDS + (COMMENT_KINDS if show_comments else ())
     query = (
         sa.select(Event)
-        .where(Event.board_id == board_id, Event.id > after_id)
-        .where(sa.or_(*(Event.kind.startswith(prefix, autoescape=True) for prefix in prefixes)))
+        .where(Event.board_id == board_id, Event.id > after_id, Event.kind.in_(kinds))
         .order_by(Event.id)
         .limit(limit)
     )
@@ -102,30 +99,8 @@ def message_data(event: Event, actor_name: str | None, card: dict | None) -> dic
 
 
 def affected_parts(event: Event, card: dict | None) -> tuple[str, list[str], bool]:
-    p = event.payload or {}
-    kind = event.kind
-    if kind == "initiative.moved":
-        stages = [p.get("from_stage"), p.get("to_stage")]
-        return "column", _unique(stages), False
-    if kind == "initiative.created":
-        return "column", _unique([(p.get("snapshot") or {}).get("stage")]), True
-    if kind in ("initiative.archived", "initiative.restored"):
-        return "column", _unique([p.get("stage")]), True
-    if kind == "initiative.updated":
-        if FILTER_FIELDS & set(p.get("changes") or {}):
-            return "column", _unique([card and card["stage"]]), True
-        return "card", [], False
-    if kind.startswith("comment."):
-        return "card", [], False
-    return "board", [], True
-
-
-def _unique(stages) -> list[str]:
-    out = []
-    for stage in stages:
-        if stage and stage not in out:
-            out.append(stage)
-    return out
+    """(scope, stages, filter): what a page re-reads after the event."""
+    return kind_of(event.kind).refresh(event.payload or {}, card)
 
 
 def announcement(event: Event, actor_name: str | None, card: dict | None) -> str:
@@ -134,32 +109,7 @@ def announcement(event: Event, actor_name: str | None, card: dict | None) -> str
     p = event.payload or {}
     title = p.get("title") or (p.get("snapshot") or {}).get("title") or (card or {}).get("title")
     quoted = f"«{title}»" if title else "et tiltag"
-    kind = event.kind
-    if kind == "initiative.moved":
-        if p.get("from_stage") == p.get("to_stage"):
-            return f"{who} flyttede {quoted} inden for {stage_label(p.get('to_stage'))}"
-        return f"{who} flyttede {quoted} til {stage_label(p.get('to_stage'))}"
-    if kind == "initiative.created":
-        stage = (p.get("snapshot") or {}).get("stage")
-        return f"{who} oprettede {quoted} i {stage_label(stage)}"
-    if kind == "initiative.updated":
-        fields = [FIELD_LABELS.get(f, f) for f in (p.get("changes") or {})]
-        what = ", ".join(fields) if fields else "indholdet"
-        return f"{who} ændrede {what} på {quoted}"
-    if kind == "initiative.archived":
-        return f"{who} arkiverede {quoted}"
-    if kind == "initiative.restored":
-        return f"{who} gendannede {quoted} til {stage_label(p.get('stage'))}"
-    if kind == "comment.added":
-        return f"{who} kommenterede {quoted}"
-    if kind == "comment.edited":
-        return f"{who} redigerede en kommentar til {quoted}"
-    if kind == "comment.deleted":
-        return f"{who} slettede en kommentar til {quoted}"
-    if kind == "comment.redacted":
-        return f"En kommentar til {quoted} blev fjernet af hensyn til persondata"
-    text = describe_event(event)
-    return f"{who}: {text[:1].lower()}{text[1:]}"
+    return kind_of(event.kind).announce(who, quoted, p)
 
 
 def format_sse(event_id: int | None, name: str, data: dict) -> str:

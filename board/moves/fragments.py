@@ -21,8 +21,9 @@ from ..boards.queries import (
     load_comment_counts,
     stage_counts_for,
 )
+from ..event_kinds import EVENT_KINDS
 from ..extensions import db
-from ..models import STAGE_LABELS, Board, Comment, Event, Initiative, Stage
+from ..models import Board, Comment, Event, Initiative, Stage
 
 
 def _view(board: Board, themes, board_filter: BoardFilter, columns, comment_counts) -> BoardView:
@@ -67,13 +68,9 @@ def moved_context(board_id: int, board_filter: BoardFilter, card) -> dict:
 
 def announcement(result, visible_position: int) -> str:
     """The Danish sentence a screen reader hears after a move."""
-    title = result.initiative.title
-    label = STAGE_LABELS[Stage(result.to_stage)]
-    if not result.changed:
-        return f"«{title}» blev ikke flyttet: det står allerede der."
-    if result.from_stage == result.to_stage:
-        return f"«{title}» flyttet til plads {visible_position + 1} i {label}"
-    return f"«{title}» flyttet til {label}"
+    if not result.changed:  # no Event: nothing happened
+        return f"«{result.initiative.title}» blev ikke flyttet: det står allerede der."
+    return EVENT_KINDS[result.event.kind].own(result.event.payload, visible_position)
 
 
 def last_changed_by(initiative_id: int) -> str:

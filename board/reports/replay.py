@@ -1,16 +1,21 @@
 """Replaying the Event log: the state of every card and of the board's
 structure (themes, objectives) at a moment in the past.
 
-Only the Event log contract in `board/events.py` is used for cards: a card's
-state at time T is its `initiative.created` snapshot with every `updated`,
-`moved`, `archived` and `restored` event before T applied in order. The
-current rows of the initiatives table are never read, so editing a card today
-cannot change what a past report says.
+What each kind does to that state is its `replay` entry in
+`board/event_kinds.py`. For cards only the log is used: a card's state at
+time T is its `initiative.created` snapshot with every later card event
+before T applied in (created_at, id) order. The current rows of the
+initiatives table are never read, so editing a card today cannot change what
+a past report says.
 
-Themes and objectives are not snapshotted by the demo loader or the importer's
-older boards, so their state at T is the current row with the `*.updated`
-events after T undone; a `*.created` event after T hides it, a `*.deleted`
-event before T removes it (deleted ones come back from their event payload).
+Themes and objectives have no snapshot, so their state at T is the current
+row with the `*.updated` events after T undone; a `*.created` event after T
+hides it, a `*.deleted` event before T removes it (deleted ones come back from
+their event payload). Their order at T is replayed forwards: the last
+`*.reordered` event before T gives the order it names (it lists every item of
+its level), and each `*.created` event adds its item at the end, as
+`add_theme`/`add_objective` do. Rows without a `created` event (made before
+the log recorded structure) stand first, in today's order.
 """
 
 from __future__ import annotations
@@ -21,23 +26,16 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from ..clock import LOCAL_TZ
+from ..event_kinds import EVENT_KINDS, Replay, kinds_where
 from ..extensions import db
 from ..models import Board, Event, Objective, Theme
 
-CARD_KINDS = (
-    "initiative.created",
-    "initiative.updated",
-    "initiative.moved",
-    "initiative.archived",
-    "initiative.restored",
-)
+CARD_KINDS = kinds_where(replay=Replay.NEW_CARD) + kinds_where(replay=Replay.CARD)
 STRUCTURE_KINDS = (
-    "theme.created",
-    "theme.updated",
-    "theme.deleted",
-    "objective.created",
-    "objective.updated",
-    "objective.deleted",
+    kinds_where(replay=Replay.CREATED)
+    + kinds_where(replay=Replay.UPDATED)
+    + kinds_where(replay=Replay.REORDERED)
+    + kinds_where(replay=Replay.DELETED)
 )
 
 # Card fields a report shows or groups by (a subset of events.SNAPSHOT_FIELDS).
@@ -76,36 +74,34 @@ class CardState:
     order: tuple = ()  # (created_at, event id): document order of the cards
 
 
+# What a card event may set: the fields a report shows, and whether it is archived.
+_SETTABLE = frozenset(CARD_FIELDS) | {"archived"}
+# kind -> (starts a card?, its card_fields), looked up once per event.
+_CARD_REPLAY = {
+    kind: (EVENT_KINDS[kind].replay is Replay.NEW_CARD, EVENT_KINDS[kind].card_fields)
+    for kind in CARD_KINDS
+}
+
+
 def apply_card_event(cards: dict[int, CardState], event: Event) -> None:
     """Apply one card event to `cards` (id -> state), in place."""
     iid = event.initiative_id
-    payload = event.payload or {}
     if iid is None:  # the card row was deleted: its events no longer say which
         return
-    if event.kind == "initiative.created":
-        snap = payload.get("snapshot") or {}
+    starts, card_fields = _CARD_REPLAY[event.kind]
+    if starts:
         card = CardState(id=iid, order=(event.created_at, event.id))
-        for name in CARD_FIELDS:
-            if name in snap and snap[name] is not None:
-                setattr(card, name, snap[name])
+        for name, value in card_fields(event.payload or {}).items():
+            if value is not None and name in _SETTABLE:
+                setattr(card, name, value)
         cards[iid] = card
         return
     card = cards.get(iid)
     if card is None:  # an event for a card created after the cutoff cannot happen
         return
-    if event.kind == "initiative.updated":
-        for name, change in (payload.get("changes") or {}).items():
-            if name in CARD_FIELDS and isinstance(change, list | tuple) and len(change) == 2:
-                setattr(card, name, change[1] if change[1] is not None else _empty(name))
-    elif event.kind == "initiative.moved":
-        card.stage = payload.get("to_stage") or card.stage
-        card.position = payload.get("to_position", card.position)
-    elif event.kind == "initiative.archived":
-        card.archived = True
-    elif event.kind == "initiative.restored":
-        card.archived = False
-        card.stage = payload.get("stage") or card.stage
-        card.position = payload.get("position", card.position)
+    for name, value in card_fields(event.payload or {}).items():
+        if name in _SETTABLE:
+            setattr(card, name, value if value is not None else _empty(name))
 
 
 def _empty(name: str):
@@ -191,44 +187,16 @@ def structure_at(board: Board, cutoff: datetime | None) -> list[ThemeAt]:
             .order_by(Event.created_at, Event.id)
         )
     )
-    # Items without a `created` event exist since the board does.
-    born: dict[tuple[str, int], datetime] = {}
-    gone: dict[tuple[str, int], datetime] = {}
-    for event in events:
-        p = event.payload or {}
-        kind, _, action = event.kind.partition(".")
-        key = (kind, p.get(f"{kind}_id"))
-        if action == "created":
-            born[key] = event.created_at
-        elif action == "deleted":
-            gone[key] = event.created_at
-            if kind == "theme" and key[1] not in themes:
-                themes[key[1]] = ThemeAt(key[1], p.get("title", ""), 10_000 + len(themes))
-            if kind == "objective" and key[1] not in objectives:
-                objectives[key[1]] = ObjectiveAt(
-                    key[1],
-                    p.get("theme_id"),
-                    p.get("number", ""),
-                    p.get("title", ""),
-                    10_000 + len(objectives),
-                )
-    # Undo, newest first, the updates made after the cutoff.
+    born, gone = _born_and_gone(events, themes, objectives)
     if cutoff is not None:
-        for event in reversed(events):
-            if event.created_at < cutoff or not event.kind.endswith(".updated"):
-                continue
-            p = event.payload or {}
-            kind = event.kind.partition(".")[0]
-            item = (themes if kind == "theme" else objectives).get(p.get(f"{kind}_id"))
-            for name, change in (p.get("changes") or {}).items():
-                if item is not None and hasattr(item, name) and len(change) == 2:
-                    setattr(item, name, change[0])
+        _undo_updates_after(cutoff, events, themes, objectives)
+        _order_at(cutoff, events, born, themes, objectives)
 
-    def alive(kind: str, item_id: int) -> bool:
+    def alive(level: str, item_id: int) -> bool:
         if cutoff is None:
-            return (kind, item_id) not in gone
-        start = born.get((kind, item_id), board.created_at)
-        end = gone.get((kind, item_id))
+            return (level, item_id) not in gone
+        start = born.get((level, item_id), board.created_at)
+        end = gone.get((level, item_id))
         return start < cutoff and (end is None or end >= cutoff)
 
     result = {tid: t for tid, t in themes.items() if alive("theme", tid)}
@@ -236,3 +204,83 @@ def structure_at(board: Board, cutoff: datetime | None) -> list[ThemeAt]:
         if alive("objective", objective.id) and objective.theme_id in result:
             result[objective.theme_id].objectives.append(objective)
     return sorted(result.values(), key=lambda t: (t.position, t.id))
+
+
+def _key(event: Event) -> tuple[str, int | None]:
+    """("theme", id) or ("objective", id): the item a structure event is about."""
+    level = event.kind.partition(".")[0]
+    return level, (event.payload or {}).get(f"{level}_id")
+
+
+def _born_and_gone(events, themes: dict, objectives: dict) -> tuple[dict, dict]:
+    """When each item was created and deleted (items without a `created`
+    event exist since the board does). Deleted items are added to `themes`
+    and `objectives` from their event payload."""
+    born: dict[tuple[str, int], datetime] = {}
+    gone: dict[tuple[str, int], datetime] = {}
+    for event in events:
+        replay = EVENT_KINDS[event.kind].replay
+        key = _key(event)
+        if replay is Replay.CREATED:
+            born[key] = event.created_at
+        elif replay is Replay.DELETED:
+            gone[key] = event.created_at
+            p = event.payload or {}
+            level, item_id = key
+            if level == "theme" and item_id not in themes:
+                themes[item_id] = ThemeAt(item_id, p.get("title", ""), 10_000 + len(themes))
+            if level == "objective" and item_id not in objectives:
+                objectives[item_id] = ObjectiveAt(
+                    item_id,
+                    p.get("theme_id"),
+                    p.get("number", ""),
+                    p.get("title", ""),
+                    10_000 + len(objectives),
+                )
+    return born, gone
+
+
+def _undo_updates_after(cutoff: datetime, events, themes: dict, objectives: dict) -> None:
+    """Undo, newest first, the field changes made at or after `cutoff`."""
+    for event in reversed(events):
+        if event.created_at < cutoff:
+            break
+        if EVENT_KINDS[event.kind].replay is not Replay.UPDATED:
+            continue
+        level, item_id = _key(event)
+        item = (themes if level == "theme" else objectives).get(item_id)
+        for name, change in ((event.payload or {}).get("changes") or {}).items():
+            if item is not None and hasattr(item, name) and len(change) == 2:
+                setattr(item, name, change[0])
+
+
+def _order_at(cutoff: datetime, events, born: dict, themes: dict, objectives: dict) -> None:
+    """Set each item's `position` to its place at `cutoff`, replaying the
+    `created` and `reordered` events before it (see the module docstring)."""
+    # One list per level: ("theme", None) for the board's themes,
+    # ("objective", theme id) for the objectives of a theme.
+    orders: dict[tuple[str, int | None], list[int]] = {}
+    for t in sorted(themes.values(), key=lambda t: (t.position, t.id)):
+        if ("theme", t.id) not in born:
+            orders.setdefault(("theme", None), []).append(t.id)
+    for o in sorted(objectives.values(), key=lambda o: (o.position, o.id)):
+        if ("objective", o.id) not in born:
+            orders.setdefault(("objective", o.theme_id), []).append(o.id)
+    for event in events:
+        if event.created_at >= cutoff:
+            break
+        replay = EVENT_KINDS[event.kind].replay
+        p = event.payload or {}
+        level, item_id = _key(event)
+        scope = (level, p.get("theme_id") if level == "objective" else None)
+        order = orders.setdefault(scope, [])
+        if replay is Replay.CREATED and item_id not in order:
+            order.append(item_id)
+        elif replay is Replay.REORDERED:
+            named = [i for i in p.get("order") or [] if isinstance(i, int)]
+            orders[scope] = named + [i for i in order if i not in named]
+    for (level, _), order in orders.items():
+        items = themes if level == "theme" else objectives
+        for position, item_id in enumerate(order):
+            if item_id in items:
+                items[item_id].position = position

@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import today_local
 from ..errors import Refused
-from ..events import FIELD_LABELS, record_event, stage_label
+from ..event_kinds import FIELD_LABELS, stage_label
+from ..events import record_event
 from ..extensions import db
 from ..formatting import danish_date
 from ..models import Board, Event, PublishedReport, Theme

@@ -1,0 +1,466 @@
+"""The Event kinds: one entry per kind, holding everything the application
+does with an Event of that kind.
+
+`EVENT_KINDS` maps each kind that domain code records to its `EventKind`:
+
+* `payload`: what its JSON payload holds (the contract replay relies on);
+* `history`: the Danish sentence of the card history (`describe_event`);
+* `live`: the sentence a live board page announces when someone did it
+  (`announce`), or None for "<who>: <the history sentence>";
+* `refresh`: what an open board page re-reads (`refresh_scope`);
+* `audience`: which live pages are sent it at all;
+* `replay`: how a report for a past date applies it (`board/reports/replay.py`),
+  with `card_fields` for the kinds that change a card;
+* `own`: the sentence the actor's own page announces, for the one change
+  whose result the actor cannot see at once (a move in a column).
+
+Adding a kind is adding its entry here; `record_event` refuses a kind
+without one, and `tests/test_event_kinds.py` checks that every kind recorded
+in `board/` has one and that each entry answers for a real Event.
+
+Payload rules: ids are integers, dates ISO strings, and comment text is never
+in a payload (a GDPR redaction must be able to remove the text everywhere).
+A stage change is always an `initiative.moved` event, so "where was this card
+on date D" needs only the card kinds whose `replay` is CARD or NEW_CARD.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from .models import STAGE_LABELS, Stage
+
+FIELD_LABELS = {
+    "title": "titel",
+    "description": "beskrivelse",
+    "timeline": "iværksættelse",
+    "status_note": "status",
+    "responsible": "ansvarlig",
+    "due_date": "frist",
+    "theme_id": "pejlemærke",
+    "objective_id": "målsætning",
+    "related_objective_ids": "relaterede målsætninger",
+    "stage": "kolonne",
+    "position": "placering",
+}
+
+# Card fields whose change can move the card in or out of a filtered board.
+FILTER_FIELDS = {"theme_id", "objective_id"}
+
+
+def stage_label(value: str | None) -> str:
+    if not value:
+        return "?"
+    try:
+        return STAGE_LABELS[Stage(value)]
+    except ValueError:
+        return value
+
+
+class Audience(Enum):
+    """Which live board pages are sent an Event of the kind."""
+
+    BOARD = "board"  # every page that shows the board
+    COMMENTS = "comments"  # only pages that show comments (not every share link)
+    NONE = "none"  # no page: not the board page's business
+
+
+class Replay(Enum):
+    """How replaying the log to a past moment applies an Event of the kind."""
+
+    NONE = "none"  # not part of a past state
+    NEW_CARD = "new_card"  # starts a card with `card_fields(payload)`
+    CARD = "card"  # sets a card's `card_fields(payload)`
+    CREATED = "created"  # a theme/objective exists from then on
+    UPDATED = "updated"  # a theme/objective's fields: {"changes": {field: [before, after]}}
+    REORDERED = "reordered"  # the order of the board's themes / a theme's objectives
+    DELETED = "deleted"  # a theme/objective is gone from then on
+
+
+# What a live page re-reads: "card" (the card itself), "column" (the columns
+# in `stages` and their counts, plus the filter's counts when the flag is
+# true) or "board" (everything: the board's structure changed).
+Refresh = tuple[str, list[str], bool]
+
+
+@dataclass(frozen=True)
+class EventKind:
+    kind: str
+    payload: str
+    history: Callable[[dict], str]
+    live: Callable[[str, str, dict], str] | None  # (who, «title», payload)
+    refresh: Callable[[dict, dict | None], Refresh]  # (payload, card now)
+    audience: Audience
+    replay: Replay
+    card_fields: Callable[[dict], dict] | None = None
+    own: Callable[[dict, int], str] | None = None  # (payload, visible position)
+
+    def announce(self, who: str, quoted: str, payload: dict) -> str:
+        if self.live is not None:
+            return self.live(who, quoted, payload)
+        text = self.history(payload)
+        return f"{who}: {text[:1].lower()}{text[1:]}"
+
+
+# --------------------------------------------------------------- the parts
+def _columns(*stages, with_filter: bool) -> Refresh:
+    out = []
+    for stage in stages:
+        if stage and stage not in out:
+            out.append(stage)
+    return "column", out, with_filter
+
+
+def _the_card(p: dict, card: dict | None) -> Refresh:
+    return "card", [], False
+
+
+def _the_board(p: dict, card: dict | None) -> Refresh:
+    return "board", [], True
+
+
+def _changed_labels(p: dict) -> list[str]:
+    return [FIELD_LABELS.get(f, f) for f in (p.get("changes") or {})]
+
+
+def _text(sentence: str) -> Callable[[dict], str]:
+    return lambda p: sentence
+
+
+# --------------------------------------------------------------- initiatives
+def _created_stage(p: dict) -> str | None:
+    return (p.get("snapshot") or {}).get("stage")
+
+
+def _moved_history(p: dict) -> str:
+    if p.get("from_stage") == p.get("to_stage"):
+        return (
+            f"Flyttet inden for {stage_label(p.get('to_stage'))} "
+            f"(plads {p.get('from_position', 0) + 1} → {p.get('to_position', 0) + 1})"
+        )
+    return f"Flyttet fra {stage_label(p.get('from_stage'))} til {stage_label(p.get('to_stage'))}"
+
+
+def _moved_live(who: str, quoted: str, p: dict) -> str:
+    if p.get("from_stage") == p.get("to_stage"):
+        return f"{who} flyttede {quoted} inden for {stage_label(p.get('to_stage'))}"
+    return f"{who} flyttede {quoted} til {stage_label(p.get('to_stage'))}"
+
+
+def _moved_own(p: dict, visible_position: int) -> str:
+    label = stage_label(p.get("to_stage"))
+    if p.get("from_stage") == p.get("to_stage"):
+        return f"«{p.get('title')}» flyttet til plads {visible_position + 1} i {label}"
+    return f"«{p.get('title')}» flyttet til {label}"
+
+
+def _moved_fields(p: dict) -> dict:
+    fields = {}
+    if p.get("to_stage"):
+        fields["stage"] = p["to_stage"]
+    if "to_position" in p:
+        fields["position"] = p["to_position"]
+    return fields
+
+
+def _updated_history(p: dict) -> str:
+    fields = _changed_labels(p)
+    return "Ændrede " + ", ".join(fields) if fields else "Ændret"
+
+
+def _updated_live(who: str, quoted: str, p: dict) -> str:
+    what = ", ".join(_changed_labels(p)) or "indholdet"
+    return f"{who} ændrede {what} på {quoted}"
+
+
+def _updated_refresh(p: dict, card: dict | None) -> Refresh:
+    if FILTER_FIELDS & set(p.get("changes") or {}):
+        return _columns(card and card["stage"], with_filter=True)
+    return _the_card(p, card)
+
+
+def _updated_fields(p: dict) -> dict:
+    return {
+        name: change[1]
+        for name, change in (p.get("changes") or {}).items()
+        if isinstance(change, list | tuple) and len(change) == 2
+    }
+
+
+def _restored_fields(p: dict) -> dict:
+    fields = {"archived": False}
+    if p.get("stage"):
+        fields["stage"] = p["stage"]
+    if "position" in p:
+        fields["position"] = p["position"]
+    return fields
+
+
+def _redacted_history(p: dict) -> str:
+    reason = p.get("reason") or ""
+    return "Kommentar fjernet af hensyn til persondata" + (f" ({reason})" if reason else "")
+
+
+_KINDS = (
+    # ----------------------------------------------------------- the board
+    EventKind(
+        "board.created",
+        payload='{"title"} (+ "source": "import" for an imported board)',
+        history=_text("Tavlen blev oprettet"),
+        live=None,
+        refresh=_the_board,
+        audience=Audience.BOARD,
+        replay=Replay.NONE,
+    ),
+    EventKind(
+        "board.updated",
+        payload='{"changes": {field: [before, after]}}',
+        history=_text("Tavlens indstillinger blev ændret"),
+        live=None,
+        refresh=_the_board,
+        audience=Audience.BOARD,
+        replay=Replay.NONE,
+    ),
+    # ----------------------------------------------------------- structure
+    EventKind(
+        "theme.created",
+        payload='{"theme_id", "title", "position"}',
+        history=lambda p: f"Oprettede tema «{p.get('title', '')}»",
+        live=None,
+        refresh=_the_board,
+        audience=Audience.BOARD,
+        replay=Replay.CREATED,
+    ),
+    EventKind(
+        "theme.updated",
+        payload='{"theme_id", "changes": {field: [before, after]}}',
+        history=_text("Ændrede tema"),
+        live=None,
+        refresh=_the_board,
+        audience=Audience.BOARD,
+        replay=Replay.UPDATED,
+    ),
+    EventKind(
+        "theme.reordered",
+        payload='{"order": [theme_id, ...]} (the order after the change)',
+        history=_text("Ændrede rækkefølgen af temaer"),
+        live=None,
+        refresh=_the_board,
+        audience=Audience.BOARD,
+        replay=Replay.REORDERED,
+    ),
+    EventKind(
+        "theme.deleted",
+        payload='{"theme_id", "title"}',
+        history=lambda p: f"Slettede tema «{p.get('title', '')}»",
+        live=None,
+        refresh=_the_board,
+        audience=Audience.BOARD,
+        replay=Replay.DELETED,
+    ),
+    EventKind(
+        "objective.created",
+        payload='{"objective_id", "theme_id", "number", "title", "position"}',
+        history=lambda p: f"Oprettede målsætning {p.get('number', '')} {p.get('title', '')}",
+        live=None,
+        refresh=_the_board,
+        audience=Audience.BOARD,
+        replay=Replay.CREATED,
+    ),
+    EventKind(
+        "objective.updated",
+        payload='{"objective_id", "changes": {field: [before, after]}}',
+        history=_text("Ændrede målsætning"),
+        live=None,
+        refresh=_the_board,
+        audience=Audience.BOARD,
+        replay=Replay.UPDATED,
+    ),
+    EventKind(
+        "objective.reordered",
+        payload='{"theme_id", "order": [objective_id, ...]} (the order after the change)',
+        history=_text("Ændrede rækkefølgen af målsætninger"),
+        live=None,
+        refresh=_the_board,
+        audience=Audience.BOARD,
+        replay=Replay.REORDERED,
+    ),
+    EventKind(
+        "objective.deleted",
+        payload='{"objective_id", "theme_id", "number", "title"}',
+        history=lambda p: f"Slettede målsætning {p.get('number', '')} {p.get('title', '')}",
+        live=None,
+        refresh=_the_board,
+        audience=Audience.BOARD,
+        replay=Replay.DELETED,
+    ),
+    # ----------------------------------------------------------- cards
+    EventKind(
+        "initiative.created",
+        payload='{"snapshot": {field: value for events.SNAPSHOT_FIELDS}}',
+        history=lambda p: f"Oprettet i {stage_label(_created_stage(p))}",
+        live=lambda who, quoted, p: f"{who} oprettede {quoted} i {stage_label(_created_stage(p))}",
+        refresh=lambda p, card: _columns(_created_stage(p), with_filter=True),
+        audience=Audience.BOARD,
+        replay=Replay.NEW_CARD,
+        card_fields=lambda p: p.get("snapshot") or {},
+    ),
+    EventKind(
+        "initiative.updated",
+        payload='{"changes": {field: [before, after]}} (never "stage")',
+        history=_updated_history,
+        live=_updated_live,
+        refresh=_updated_refresh,
+        audience=Audience.BOARD,
+        replay=Replay.CARD,
+        card_fields=_updated_fields,
+    ),
+    EventKind(
+        "initiative.moved",
+        payload='{"title", "from_stage", "from_position", "to_stage", "to_position"}',
+        history=_moved_history,
+        live=_moved_live,
+        refresh=lambda p, card: _columns(p.get("from_stage"), p.get("to_stage"), with_filter=False),
+        audience=Audience.BOARD,
+        replay=Replay.CARD,
+        card_fields=_moved_fields,
+        own=_moved_own,
+    ),
+    EventKind(
+        "initiative.archived",
+        payload='{"title", "stage", "position"}',
+        history=_text("Arkiveret"),
+        live=lambda who, quoted, p: f"{who} arkiverede {quoted}",
+        refresh=lambda p, card: _columns(p.get("stage"), with_filter=True),
+        audience=Audience.BOARD,
+        replay=Replay.CARD,
+        card_fields=lambda p: {"archived": True},
+    ),
+    EventKind(
+        "initiative.restored",
+        payload='{"title", "stage", "position"}',
+        history=lambda p: f"Gendannet til {stage_label(p.get('stage'))}",
+        live=lambda who, quoted, p: f"{who} gendannede {quoted} til {stage_label(p.get('stage'))}",
+        refresh=lambda p, card: _columns(p.get("stage"), with_filter=True),
+        audience=Audience.BOARD,
+        replay=Replay.CARD,
+        card_fields=_restored_fields,
+    ),
+    # ----------------------------------------------------------- comments
+    EventKind(
+        "comment.added",
+        payload='{"comment_id"}',
+        history=_text("Skrev en kommentar"),
+        live=lambda who, quoted, p: f"{who} kommenterede {quoted}",
+        refresh=_the_card,
+        audience=Audience.COMMENTS,
+        replay=Replay.NONE,
+    ),
+    EventKind(
+        "comment.edited",
+        payload='{"comment_id"}',
+        history=_text("Redigerede en kommentar"),
+        live=lambda who, quoted, p: f"{who} redigerede en kommentar til {quoted}",
+        refresh=_the_card,
+        audience=Audience.COMMENTS,
+        replay=Replay.NONE,
+    ),
+    EventKind(
+        "comment.deleted",
+        payload='{"comment_id"}',
+        history=_text("Slettede en kommentar"),
+        live=lambda who, quoted, p: f"{who} slettede en kommentar til {quoted}",
+        refresh=_the_card,
+        audience=Audience.COMMENTS,
+        replay=Replay.NONE,
+    ),
+    EventKind(
+        "comment.redacted",
+        payload='{"comment_id", "reason"}',
+        history=_redacted_history,
+        live=lambda who, quoted, p: (
+            f"En kommentar til {quoted} blev fjernet af hensyn til persondata"
+        ),
+        refresh=_the_card,
+        audience=Audience.COMMENTS,
+        replay=Replay.NONE,
+    ),
+    # ----------------------------------------------------------- reports
+    EventKind(
+        "report.published",
+        payload='{"report_id", "title", "as_of"} (a frozen status report)',
+        history=lambda p: f"Publicerede rapporten «{p.get('title', '')}»",
+        live=None,
+        refresh=_the_board,
+        audience=Audience.NONE,
+        replay=Replay.NONE,
+    ),
+)
+
+EVENT_KINDS: dict[str, EventKind] = {entry.kind: entry for entry in _KINDS}
+
+
+def unknown_kind(kind: str) -> EventKind:
+    """What an Event of a kind no code records any more is shown as (rows in
+    the log outlive the code that wrote them): its kind, and a full refresh."""
+    return EventKind(
+        kind,
+        payload="",
+        history=_text(kind),
+        live=None,
+        refresh=_the_board,
+        audience=Audience.NONE,
+        replay=Replay.NONE,
+    )
+
+
+def kind_of(kind: str) -> EventKind:
+    return EVENT_KINDS.get(kind) or unknown_kind(kind)
+
+
+def kinds_where(**conditions) -> tuple[str, ...]:
+    """The kinds whose entry has these values, e.g. `kinds_where(replay=Replay.CARD)`."""
+    return tuple(
+        entry.kind
+        for entry in _KINDS
+        if all(getattr(entry, name) == value for name, value in conditions.items())
+    )
+
+
+# --------------------------------------------------------------- history texts
+def describe_event(event) -> str:
+    """The short Danish sentence of the card history."""
+    return kind_of(event.kind).history(event.payload or {})
+
+
+def field_change_rows(event, names: dict | None = None) -> list[tuple[str, str, str]]:
+    """(field label, before, after) rows of an `initiative.updated` event, for
+    the card history. `names` maps ("theme", id) / ("objective", id) to display
+    names, so theme and objective ids are shown by name without a query per event."""
+    names = names or {}
+    rows = []
+    for field, (before, after) in ((event.payload or {}).get("changes") or {}).items():
+        rows.append(
+            (
+                FIELD_LABELS.get(field, field),
+                _display_value(field, before, names),
+                _display_value(field, after, names),
+            )
+        )
+    return rows
+
+
+def _display_value(field: str, value, names: dict) -> str:
+    if value in (None, "", []):
+        return "–"
+    if field == "theme_id":
+        return names.get(("theme", value), f"#{value}")
+    if field == "objective_id":
+        return names.get(("objective", value), f"#{value}")
+    if field == "related_objective_ids":
+        return ", ".join(names.get(("objective", v), f"#{v}") for v in value)
+    if field == "stage":
+        return stage_label(value)
+    return str(value)
