@@ -29,14 +29,6 @@ class BoardFilter:
     def active(self) -> bool:
         return self.theme_id is not None or self.objective_id is not None
 
-    def as_query(self) -> dict:
-        query = {}
-        if self.theme_id is not None:
-            query["tema"] = self.theme_id
-        if self.objective_id is not None:
-            query["maal"] = self.objective_id
-        return query
-
 
 @dataclass
 class BoardView:
@@ -425,4 +417,4 @@ def load_board_parts(
     )
 
 
-__all__ = ["Stage", "BoardView", "BoardFilter", "BoardParts", "load_board_view", "load_board_parts"]
+__all__ = ["BoardView", "BoardFilter", "BoardParts", "load_board_view", "load_board_parts"]
