@@ -28,10 +28,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import abort, request, url_for
+from flask import abort, url_for
 from flask_login import current_user
 
-from .events import lock_board_events
 from .extensions import db, login_manager
 from .models import Board, Initiative, Membership, Role, ShareLink, User, utcnow
 
@@ -142,10 +141,6 @@ def get_board_access_or_404(board_id: int, need: str = "view") -> BoardAccess:
     access = BoardAccess(board=board, user=current_user._get_current_object(), role=role)
     if not access.allows(need):
         abort(403, description=_forbidden_message(need))
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        # A change to this board: take its event lock before any row lock
-        # (see events.lock_board_events), so its Events commit in id order.
-        lock_board_events(board_id)
     return access
 
 

@@ -10,6 +10,7 @@ from ..editing.services import create_initiative
 from ..editing.structure import add_objective, add_theme
 from ..events import record_event
 from ..extensions import db
+from ..locks import lock_board
 from ..models import Board, Membership, Role
 from .parser import BOARD_TITLE_MAX, ImportPlan
 from .sources import ImportError_
@@ -53,6 +54,7 @@ def create_board(plan: ImportPlan, *, title: str, actor) -> Board:
     )
     db.session.add(board)
     db.session.flush()
+    lock_board(board.id)  # add_theme, create_initiative ... then find it held
     record_event(
         board_id=board.id,
         kind="board.created",

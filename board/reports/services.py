@@ -15,6 +15,7 @@ from ..access import today_local
 from ..events import FIELD_LABELS, record_event, stage_label
 from ..extensions import db
 from ..formatting import danish_date
+from ..locks import lock_board
 from ..models import Board, Event, PublishedReport
 from .replay import CardState, cards_at, cards_at_and_now, end_of_day, structure_at
 from .report import ReportObjective, ReportRow, ReportTheme, StatusReport
@@ -226,6 +227,8 @@ def publish_report(
         raise ReportError("Giv rapporten et navn, fx «Status til Områdeudvalget, september 2024».")
     if len(title) > TITLE_MAX:
         raise ReportError(f"Navnet må højst være {TITLE_MAX} tegn.")
+    # The snapshot and its Event must not interleave with a change.
+    lock_board(board.id, board)
     report = status_as_of(board, day, theme_id)
     if theme_id is not None and report.theme_filter is None:
         raise ReportError("Det valgte pejlemærke findes ikke på tavlen.")
