@@ -79,7 +79,12 @@ class Vanished(NotFound):
     the lock was granted: answered as 404, the same as had it been gone when
     the request came in."""
 
-    description = "Det, du ville ændre, er lige blevet fjernet af en anden. Genindlæs siden."
+    def __init__(self):
+        # Given per instance: the error page keeps a description of our own
+        # and replaces the class's (Werkzeug's English) one.
+        super().__init__(
+            "Det, du ville ændre, er lige blevet fjernet af en anden. Genindlæs siden."
+        )
 
 
 def lock_board(board_id: int, *loaded) -> None:
