@@ -109,7 +109,7 @@ def lock_board(board_id: int, *loaded) -> None:
         # holder committed; objects loaded before the lock must be read again.
         for obj in loaded:
             if obj is None or not sa.inspect(obj).persistent:
-                continue  # nothing, or made in this transaction: current
+                continue  # nothing, or not in the database yet: nothing to re-read
             try:
                 db.session.refresh(obj)
             except sa.exc.InvalidRequestError:  # the row is gone
