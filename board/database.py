@@ -11,8 +11,10 @@ a request (command line, tests) begins deferred too: a test that merely reads
 a lazy attribute must not hold the write lock while a live server in another
 thread serves the browser.
 
-PostgreSQL needs nothing here; domain functions lock the rows they renumber
-with SELECT ... FOR UPDATE.
+PostgreSQL needs nothing here: its default READ COMMITTED is what the
+domain functions expect, and they serialise the changes of one board with
+the board's lock (board/locks.py), which on SQLite is the BEGIN IMMEDIATE
+above.
 """
 
 from __future__ import annotations
@@ -49,5 +51,8 @@ def init_app(app) -> None:
             _configure_sqlite(engine)
 
 
-def is_postgresql() -> bool:
-    return db.engine.dialect.name == "postgresql"
+def is_postgresql(session=None) -> bool:
+    """Whether the database (`session`'s, else the app's) is PostgreSQL:
+    the one place that asks, for the few things only PostgreSQL needs."""
+    bind = session.get_bind() if session is not None else db.engine
+    return bind.dialect.name == "postgresql"

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from .event_kinds import EVENT_KINDS
 from .extensions import db
+from .locks import lock_board
 from .models import Event, utcnow
 
 # The card fields an `initiative.created` snapshot holds, and that
@@ -62,27 +63,6 @@ def snapshot(initiative) -> dict:
     return data
 
 
-# PostgreSQL hands out Event ids from one sequence when rows are inserted, but
-# transactions may commit in another order: event 11 could become visible
-# before event 10, and a live stream that had already sent 11 would never send
-# 10. A transaction-scoped advisory lock per board makes the transactions that
-# add Events to one board commit one after the other, so a board's events
-# become visible in id order. Views that change a board take the lock first,
-# before any row lock (`get_board_access_or_404` for non-GET requests), so it
-# cannot deadlock with row locks; `record_event` takes it again (a no-op then)
-# for work outside a request. SQLite needs nothing: its writers queue already.
-EVENT_LOCK_CLASS = 7417
-
-
-def lock_board_events(board_id: int) -> None:
-    """Serialise, per board, the transactions that add Events (PostgreSQL)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            sa.text("SELECT pg_advisory_xact_lock(:lock_class, :board_id)"),
-            {"lock_class": EVENT_LOCK_CLASS, "board_id": board_id},
-        )
-
-
 def record_event(
     *,
     board_id: int,
@@ -101,7 +81,7 @@ def record_event(
     """
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown Event kind {kind!r}: add it to board/event_kinds.py")
-    lock_board_events(board_id)
+    lock_board(board_id)  # a no-op when the domain function took it first
     event = Event(
         board_id=board_id,
         initiative_id=initiative_id,

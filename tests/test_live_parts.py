@@ -2,12 +2,11 @@
 columns with counts, single cards (in place, or at their new place), counts
 and the filter, under the page's filter, for members and share links, as
 htmx out-of-band swaps that read only what they show; viewers counted as
-people; events of one board committing in id order."""
+people. (That a board's events commit in id order is tested in
+test_locks.py.)"""
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
 
 import lxml.html
@@ -19,7 +18,6 @@ from board.live import presence
 from board.models import LivePresence, utcnow
 from board.query_counter import count_queries
 from tests import factories
-from tests.conftest import TEST_DATABASE_URL
 from tests.test_live_stream import make_share_link
 
 
@@ -259,39 +257,3 @@ def test_a_dead_process_viewers_stop_counting_and_are_cleaned_up(app, board, use
     presence.touch("alive")
     presence.delete_stale(60)
     assert [row.id for row in db.session.scalars(db.select(LivePresence))] == ["alive"]
-
-
-@pytest.mark.skipif(
-    not TEST_DATABASE_URL.startswith("postgres"), reason="the ordering lock is PostgreSQL's"
-)
-def test_events_of_one_board_commit_in_id_order(make_app, board):
-    """PostgreSQL: a transaction that adds an Event to a board holds the
-    board's event lock until it commits, so a later transaction's Event (a
-    higher id) cannot become visible first."""
-    board_id = board.id
-    db.session.commit()
-    first_app, second_app = make_app(), make_app()
-    first_recorded = threading.Event()
-    committed = []
-
-    def slow_writer():
-        with first_app.app_context():
-            record_event(board_id=board_id, kind="initiative.updated", payload={})
-            db.session.flush()
-            first_recorded.set()
-            time.sleep(0.5)
-            db.session.commit()
-            committed.append("first")
-
-    thread = threading.Thread(target=slow_writer)
-    thread.start()
-    assert first_recorded.wait(5)
-    with second_app.app_context():
-        started = time.monotonic()
-        record_event(board_id=board_id, kind="initiative.updated", payload={})
-        db.session.commit()
-        committed.append("second")
-        waited = time.monotonic() - started
-    thread.join(5)
-    assert committed == ["first", "second"]
-    assert waited > 0.3

@@ -1,7 +1,8 @@
 """The comment log of a card: add, edit (author, 15 minutes), delete (author)
-and redact (administrator, GDPR). Each records its Event in the caller's
-transaction; Event payloads never hold the comment text, so a redaction
-removes the text everywhere.
+and redact (administrator, GDPR). Each takes the board's lock first
+(board/locks.py) and records its Event in the caller's transaction; Event
+payloads never hold the comment text, so a redaction removes the text
+everywhere.
 
 A comment is never removed from the table: deletion and redaction blank the
 text and record who did it, when (and, for a redaction, why), so the log
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from ..errors import Refused
 from ..events import record_event
 from ..extensions import db
+from ..locks import lock_board
 from ..models import Comment, Initiative, utcnow
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -76,10 +78,12 @@ def comment_board_id(comment: Comment) -> int:
 
 
 def add_comment(initiative: Initiative, *, actor, body: str) -> Comment:
+    body = clean_body(body)
+    lock_board(initiative.board_id)
     comment = Comment(
         initiative_id=initiative.id,
         author_id=actor.id,
-        body=clean_body(body),
+        body=body,
         created_at=utcnow(),
     )
     db.session.add(comment)
@@ -100,6 +104,7 @@ def check_can_edit(comment: Comment, actor, now: datetime | None = None) -> None
 
 
 def edit_comment(comment: Comment, *, actor, body: str, now: datetime | None = None) -> Comment:
+    lock_board(comment_board_id(comment), comment)
     check_can_edit(comment, actor, now)
     body = clean_body(body)
     if body == comment.body:
@@ -113,6 +118,7 @@ def edit_comment(comment: Comment, *, actor, body: str, now: datetime | None = N
 def delete_comment(comment: Comment, *, actor) -> Comment:
     """The author deletes their comment: the entry stays, as "Kommentar
     slettet" with who and when; the text is removed."""
+    lock_board(comment_board_id(comment), comment)
     if comment.author_id != actor.id:
         raise Refused("Du kan kun slette dine egne kommentarer.", 403)
     if is_removed(comment):
@@ -127,6 +133,7 @@ def delete_comment(comment: Comment, *, actor) -> Comment:
 def redact_comment(comment: Comment, *, actor, reason: str) -> Comment:
     """An administrator removes a comment's text for GDPR reasons. The fact,
     the time, who did it and the reason stay visible."""
+    lock_board(comment_board_id(comment), comment)
     if not actor.is_admin:
         raise Refused(
             "Kun administratorer kan fjerne en kommentar af hensyn til persondata.",

@@ -22,6 +22,7 @@ from ..editing.services import create_initiative
 from ..editing.structure import add_objective, add_theme
 from ..events import record_event
 from ..extensions import db
+from ..locks import lock_board
 from ..models import Board, Membership, Role, User
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -72,6 +73,7 @@ def load_board(data: dict) -> Board:
     )
     db.session.add(board)
     db.session.flush()
+    lock_board(board.id)
     record_event(board_id=board.id, kind="board.created", payload={"title": board.title}, at=when)
     # Through the structure functions, so the board's Event log holds its
     # pejlemærker and målsætninger like every board built in the app.

@@ -1,5 +1,6 @@
-"""Domain functions that create and change tiltag. Each appends its Event in
-the caller's transaction; the caller commits."""
+"""Domain functions that create and change tiltag. Each takes the board's
+lock first (board/locks.py) and appends its Event in the caller's
+transaction; the caller commits."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from ..errors import Refused, StaleVersion
 from ..events import record_event, snapshot, to_json_value
 from ..extensions import db
+from ..locks import lock_board
 from ..models import Initiative, Objective, Stage, Theme, utcnow
 
 
@@ -43,6 +45,7 @@ def create_initiative(
     """A new card at the bottom of its column, with its `initiative.created`
     Event. `at` backdates the card (demo data dated to its document)."""
     stage = Stage(stage).value
+    lock_board(theme.board_id, theme, objective, *related_objectives)
     if objective is not None and objective.theme_id != theme.id:
         raise Refused("Målsætningen skal høre under det valgte pejlemærke.")
     when = at or utcnow()
@@ -102,13 +105,6 @@ EDITABLE_FIELDS = (
 )
 
 
-def lock_initiative(initiative: Initiative) -> None:
-    """Re-read the card under a row lock (PostgreSQL `SELECT ... FOR UPDATE`;
-    SQLite already serialises writers with BEGIN IMMEDIATE), so the version
-    check and the write cannot interleave with another request's."""
-    db.session.refresh(initiative, with_for_update=True)
-
-
 def check_version(initiative: Initiative, expected_version: int | None) -> None:
     if expected_version is None or initiative.version != expected_version:
         raise StaleVersion(initiative, STALE_EDIT)
@@ -140,6 +136,12 @@ def _value_of(initiative: Initiative, field: str):
     return to_json_value(getattr(initiative, field))
 
 
+def _structure_in(fields: dict) -> list:
+    """The theme and objectives a change would give the card (to be read
+    again under the lock: another user may have removed one meanwhile)."""
+    return [fields.get("theme"), fields.get("objective"), *fields.get("related_objectives", ())]
+
+
 EVENT_FIELD = {
     "theme": "theme_id",
     "objective": "objective_id",
@@ -165,7 +167,7 @@ def update_initiative(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    lock_initiative(initiative)
+    lock_board(initiative.board_id, initiative, *_structure_in(fields))
     check_version(initiative, expected_version)
     if initiative.is_archived:
         raise Refused("Tiltaget er arkiveret. Gendan det for at ændre det.", status=409)
@@ -218,8 +220,9 @@ def update_initiative(
     return changes
 
 
-def _lock_column(board_id: int, stage: str) -> list[Initiative]:
-    """The live cards of a column in order, locked for renumbering."""
+def _column(board_id: int, stage: str) -> list[Initiative]:
+    """The live cards of a column in order, as they are now (cards already in
+    the session are read again: they may have been loaded before the lock)."""
     return list(
         db.session.scalars(
             sa.select(Initiative)
@@ -229,7 +232,7 @@ def _lock_column(board_id: int, stage: str) -> list[Initiative]:
                 Initiative.archived_at.is_(None),
             )
             .order_by(Initiative.position, Initiative.id)
-            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -239,11 +242,11 @@ def archive_initiative(
 ) -> Initiative:
     """Take a card off the board (it stays in history, reports and the list
     of archived cards). The cards below it in its column close the gap."""
-    lock_initiative(initiative)
+    lock_board(initiative.board_id, initiative)
     check_version(initiative, expected_version)
     if initiative.is_archived:
         raise Refused("Tiltaget er allerede arkiveret.", status=409)
-    column = _lock_column(initiative.board_id, initiative.stage)
+    column = _column(initiative.board_id, initiative.stage)
     old_position = initiative.position
     initiative.archived_at = utcnow()
     initiative.version += 1
@@ -266,11 +269,10 @@ def restore_initiative(
     initiative: Initiative, *, expected_version: int | None, actor
 ) -> Initiative:
     """Put an archived card back at the bottom of the column it left."""
-    lock_initiative(initiative)
+    lock_board(initiative.board_id, initiative)
     check_version(initiative, expected_version)
     if not initiative.is_archived:
         raise Refused("Tiltaget er ikke arkiveret.", status=409)
-    _lock_column(initiative.board_id, initiative.stage)
     initiative.position = next_position(initiative.board_id, initiative.stage)
     initiative.archived_at = None
     initiative.version += 1

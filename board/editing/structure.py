@@ -1,6 +1,7 @@
 """Board structure: boards, their themes (pejlemærker / udviklingsspor) and
-objectives (målsætninger). Each function records its Event (board.*,
-theme.*, objective.*) in the caller's transaction; the caller commits.
+objectives (målsætninger). Each function takes the board's lock first
+(board/locks.py) and records its Event (board.*, theme.*, objective.*) in
+the caller's transaction; the caller commits.
 
 A theme or objective that still has tiltag (live or archived, as main
 objective or as a related one) cannot be removed: the user must move the
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from ..errors import Refused
 from ..events import record_event
 from ..extensions import db
+from ..locks import lock_board
 from ..models import Board, Initiative, Objective, Theme, initiative_related_objectives
 
 
@@ -43,6 +45,7 @@ def create_board(
     )
     db.session.add(board)
     db.session.flush()
+    lock_board(board.id)
     record_event(
         board_id=board.id, kind="board.created", payload={"title": board.title}, actor=actor
     )
@@ -58,6 +61,7 @@ def update_board(
     description: str = "",
     actor,
 ) -> dict:
+    lock_board(board.id, board)
     objective_label = (objective_label or "").strip() or None
     if objective_label is None and board.objective_label is not None:
         count = db.session.scalar(
@@ -104,7 +108,7 @@ def _themes(board: Board) -> list[Theme]:
             sa.select(Theme)
             .where(Theme.board_id == board.id)
             .order_by(Theme.position, Theme.id)
-            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -115,7 +119,7 @@ def _objectives(theme: Theme) -> list[Objective]:
             sa.select(Objective)
             .where(Objective.theme_id == theme.id)
             .order_by(Objective.position, Objective.id)
-            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -125,6 +129,7 @@ def _objectives(theme: Theme) -> list[Objective]:
 
 def add_theme(board: Board, *, title: str, actor, at: datetime | None = None) -> Theme:
     """Add a pejlemærke at the end. `at` dates its Event (loading history)."""
+    lock_board(board.id)
     themes = _themes(board)
     theme = Theme(board_id=board.id, title=title.strip(), position=len(themes))
     db.session.add(theme)
@@ -140,6 +145,7 @@ def add_theme(board: Board, *, title: str, actor, at: datetime | None = None) ->
 
 
 def rename_theme(theme: Theme, *, title: str, actor) -> dict:
+    lock_board(theme.board_id, theme)
     changes = _changes(theme, title=title.strip())
     if changes:
         record_event(
@@ -152,6 +158,7 @@ def rename_theme(theme: Theme, *, title: str, actor) -> dict:
 
 
 def move_theme(theme: Theme, *, direction: str, actor) -> bool:
+    lock_board(theme.board_id, theme)
     themes = _themes(theme.board)
     if not _move(themes, theme, direction):
         return False
@@ -196,6 +203,7 @@ def _refuse_in_use(name: str, titles: list[str]) -> None:
 
 
 def delete_theme(theme: Theme, *, actor) -> None:
+    lock_board(theme.board_id, theme)
     titles = theme_initiatives(theme)
     if titles:
         _refuse_in_use(theme.title, titles)
@@ -223,6 +231,7 @@ def add_objective(
     theme: Theme, *, number: str, title: str, actor, at: datetime | None = None
 ) -> Objective:
     """Add a målsætning at the end of its pejlemærke. `at` dates its Event."""
+    lock_board(theme.board_id, theme)
     objectives = _objectives(theme)
     objective = Objective(
         theme_id=theme.id,
@@ -249,6 +258,7 @@ def add_objective(
 
 
 def update_objective(objective: Objective, *, number: str, title: str, actor) -> dict:
+    lock_board(objective.theme.board_id, objective)
     changes = _changes(objective, number=(number or "").strip(), title=title.strip())
     if changes:
         record_event(
@@ -261,6 +271,7 @@ def update_objective(objective: Objective, *, number: str, title: str, actor) ->
 
 
 def move_objective(objective: Objective, *, direction: str, actor) -> bool:
+    lock_board(objective.theme.board_id, objective)
     objectives = _objectives(objective.theme)
     if not _move(objectives, objective, direction):
         return False
@@ -274,6 +285,7 @@ def move_objective(objective: Objective, *, direction: str, actor) -> bool:
 
 
 def delete_objective(objective: Objective, *, actor) -> None:
+    lock_board(objective.theme.board_id, objective)
     theme = objective.theme
     titles = objective_initiatives(objective)
     if titles:

@@ -11,6 +11,7 @@ from ..editing.structure import add_objective, add_theme
 from ..errors import Refused
 from ..events import record_event
 from ..extensions import db
+from ..locks import lock_board
 from ..models import Board, Membership, Role
 from .parser import BOARD_TITLE_MAX, ImportPlan
 
@@ -53,6 +54,7 @@ def create_board(plan: ImportPlan, *, title: str, actor) -> Board:
     )
     db.session.add(board)
     db.session.flush()
+    lock_board(board.id)  # add_theme, create_initiative ... then find it held
     record_event(
         board_id=board.id,
         kind="board.created",

@@ -20,6 +20,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
+from ..database import is_postgresql
 from ..events import PENDING_KEY
 
 CHANNEL = "tiltag_live"
@@ -52,7 +53,7 @@ def _before_commit(session: Session) -> None:
             newest[ev.board_id] = max(newest.get(ev.board_id, 0), ev.id)
     if not newest:
         return
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         for board_id, event_id in sorted(newest.items()):
             session.execute(
                 text("SELECT pg_notify(:channel, :payload)"),
@@ -85,7 +86,7 @@ def _after_transaction_end(session: Session, transaction) -> None:
 def notify_presence(session: Session, board_id: int) -> None:
     """Tell other processes that the viewers of a board changed (PostgreSQL;
     delivered when `session` commits). SQLite processes poll instead."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         session.execute(
             text("SELECT pg_notify(:channel, :payload)"),
             {"channel": CHANNEL, "payload": f"p:{board_id}"},

@@ -21,18 +21,10 @@ renumbered densely (0, 1, 2, ...) in both affected columns.
 
 Concurrency
 -----------
-All moves of one board are serialised:
-
-* PostgreSQL: the board row is locked with SELECT ... FOR NO KEY UPDATE before
-  anything is read (`lock_board_positions`). Two moves on one board queue; the
-  second one then reads the first one's committed result (READ COMMITTED takes
-  a fresh snapshot per statement). "No key" keeps inserts that only reference
-  the board (events, comments) from waiting for the lock.
-* SQLite: every writing request already runs in `BEGIN IMMEDIATE`
-  (board/database.py), which takes the database's write lock up front. Work
-  outside a request (command line, tests) begins deferred; there a concurrent
-  writer makes the move fail with "database is locked" rather than
-  interleave, and nothing is written.
+`move_initiative` takes the board's lock (`board.locks.lock_board`) before
+it reads anything, so all changes of one board, moves included, run one
+after the other; the card is read again under the lock. See board/locks.py
+for which lock that is on each database and why.
 
 The card's version is checked *after* the lock, so of two moves carrying the
 same version exactly one succeeds and the other gets `StaleVersion` (409).
@@ -56,7 +48,8 @@ import sqlalchemy as sa
 from ..errors import Refused, StaleVersion
 from ..events import record_event
 from ..extensions import db
-from ..models import STAGE_LABELS, Board, Event, Initiative, Stage, utcnow
+from ..locks import lock_board
+from ..models import STAGE_LABELS, Event, Initiative, Stage, utcnow
 
 
 @dataclass
@@ -71,24 +64,6 @@ class MoveResult:
     @property
     def changed(self) -> bool:
         return self.event is not None
-
-
-def lock_board_positions(board_id: int) -> bool:
-    """Serialise everything that renumbers positions on one board.
-
-    On PostgreSQL this locks the board row until the transaction ends; on
-    SQLite a writing request already holds the write lock (BEGIN IMMEDIATE).
-    Other code that changes positions (create, archive, restore) should call
-    it first too, so its renumbering cannot interleave with a move.
-
-    Returns True when it took a lock (and rows read before may be stale).
-    """
-    if db.session.get_bind().dialect.name != "postgresql":
-        return False
-    db.session.execute(
-        sa.select(Board.id).where(Board.id == board_id).with_for_update(key_share=True)
-    )
-    return True
 
 
 @dataclass(frozen=True)
@@ -263,11 +238,8 @@ def move_initiative(
         raise Refused("Kortets version mangler eller er ugyldig. Genindlæs tavlen.")
 
     board_id = initiative.board_id
-    if lock_board_positions(board_id):
-        # Read the card again now that no other move can run: the caller may
-        # have loaded it before the lock. (On SQLite the transaction that
-        # loaded it already held the write lock, so it is current.)
-        db.session.refresh(initiative)
+    # The caller may have loaded the card before the lock: read it again.
+    lock_board(board_id, initiative)
     if initiative.version != version:
         raise StaleVersion(initiative)
     if initiative.archived_at is not None:

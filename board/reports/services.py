@@ -17,6 +17,7 @@ from ..event_kinds import FIELD_LABELS, stage_label
 from ..events import record_event
 from ..extensions import db
 from ..formatting import danish_date
+from ..locks import lock_board
 from ..models import Board, Event, PublishedReport, Theme
 from .replay import CardState, cards_at, cards_at_and_now, end_of_day, structure_at
 from .report import ReportObjective, ReportRow, ReportTheme, StatusReport
@@ -224,6 +225,8 @@ def publish_report(
         raise Refused("Giv rapporten et navn, fx «Status til Områdeudvalget, september 2024».", 422)
     if len(title) > TITLE_MAX:
         raise Refused(f"Navnet må højst være {TITLE_MAX} tegn.", 422)
+    # The snapshot and its Event must not interleave with a change.
+    lock_board(board.id, board)
     report = status_as_of(board, day, theme_id)
     if theme_id is not None and report.theme_filter is None:
         raise Refused("Det valgte pejlemærke findes ikke på tavlen.")
