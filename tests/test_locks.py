@@ -206,9 +206,8 @@ def test_an_object_removed_before_the_lock_was_granted_is_a_404(make_app, board)
         db.session.commit()
     with pytest.raises(Vanished) as refused:
         structure.update_objective(objective, number="9", title="Y", actor=None)
-    assert refused.value.code == 404
-    # Its own Danish description (the error page replaces only Werkzeug's).
-    assert "fjernet af en anden" in refused.value.description
+    assert refused.value.status == 404
+    assert "fjernet af en anden" in refused.value.message
     db.session.rollback()
 
 
