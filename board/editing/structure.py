@@ -124,51 +124,53 @@ def _objectives(theme: Theme) -> list[Objective]:
     )
 
 
-# --- themes -------------------------------------------------------------------
+# --- the same changes on both levels ------------------------------------------
+# A theme and an objective are renamed, reordered and removed alike; only
+# their Event kind (which also names the id in its payload) and where their
+# siblings live differ. Callers take the board lock first, then read the
+# siblings. (Both have `board_id`: an objective's is its theme's.)
 
 
-def add_theme(board: Board, *, title: str, actor, at: datetime | None = None) -> Theme:
-    """Add a pejlemærke at the end. `at` dates its Event (loading history)."""
-    lock_board(board.id)
-    themes = _themes(board)
-    theme = Theme(board_id=board.id, title=title.strip(), position=len(themes))
-    db.session.add(theme)
-    db.session.flush()
-    record_event(
-        board_id=board.id,
-        kind="theme.created",
-        payload={"theme_id": theme.id, "title": theme.title, "position": theme.position},
-        actor=actor,
-        at=at,
-    )
-    return theme
+def _item_key(kind: str) -> str:
+    return kind.partition(".")[0] + "_id"  # "theme.updated" -> "theme_id"
 
 
-def rename_theme(theme: Theme, *, title: str, actor) -> dict:
-    lock_board(theme.board_id, theme)
-    changes = _changes(theme, title=title.strip())
+def _update(item, kind: str, actor, **values) -> dict:
+    lock_board(item.board_id, item)
+    changes = _changes(item, **values)
     if changes:
         record_event(
-            board_id=theme.board_id,
-            kind="theme.updated",
-            payload={"theme_id": theme.id, "changes": changes},
+            board_id=item.board_id,
+            kind=kind,
+            payload={_item_key(kind): item.id, "changes": changes},
             actor=actor,
         )
     return changes
 
 
-def move_theme(theme: Theme, *, direction: str, actor) -> bool:
-    lock_board(theme.board_id, theme)
-    themes = _themes(theme.board)
-    if not _move(themes, theme, direction):
+def _reorder(items: list, item, kind: str, direction: str, actor, **scope) -> bool:
+    if not _move(items, item, direction):
         return False
     record_event(
-        board_id=theme.board_id,
-        kind="theme.reordered",
-        payload={"order": [t.id for t in themes]},
+        board_id=item.board_id,
+        kind=kind,
+        payload={**scope, "order": [each.id for each in items]},
         actor=actor,
     )
     return True
+
+
+def _remove(items: list, item, kind: str, actor, **payload) -> None:
+    """Delete `item` (its refusals already checked) and close the gap."""
+    record_event(
+        board_id=item.board_id,
+        kind=kind,
+        payload={_item_key(kind): item.id, **payload},
+        actor=actor,
+    )
+    db.session.delete(item)
+    for position, each in enumerate(i for i in items if i.id != item.id):
+        each.position = position
 
 
 def _blocking_titles(query) -> list[str]:
@@ -193,6 +195,8 @@ def objective_initiatives(objective: Objective) -> list[str]:
 
 
 def _refuse_in_use(name: str, titles: list[str]) -> None:
+    if not titles:
+        return
     shown = ", ".join(f"«{t}»" for t in titles[:5])
     more = f" og {len(titles) - 5} flere" if len(titles) > 5 else ""
     raise Refused(
@@ -202,26 +206,42 @@ def _refuse_in_use(name: str, titles: list[str]) -> None:
     )
 
 
-def delete_theme(theme: Theme, *, actor) -> None:
-    lock_board(theme.board_id, theme)
-    titles = theme_initiatives(theme)
-    if titles:
-        _refuse_in_use(theme.title, titles)
-    for objective in list(theme.objectives):
-        titles = objective_initiatives(objective)
-        if titles:
-            _refuse_in_use(objective.label, titles)
-    board = theme.board
+# --- themes -------------------------------------------------------------------
+
+
+def add_theme(board: Board, *, title: str, actor, at: datetime | None = None) -> Theme:
+    """Add a pejlemærke at the end. `at` dates its Event (loading history)."""
+    lock_board(board.id)
     themes = _themes(board)
+    theme = Theme(board_id=board.id, title=title.strip(), position=len(themes))
+    db.session.add(theme)
+    db.session.flush()
     record_event(
         board_id=board.id,
-        kind="theme.deleted",
-        payload={"theme_id": theme.id, "title": theme.title},
+        kind="theme.created",
+        payload={"theme_id": theme.id, "title": theme.title, "position": theme.position},
         actor=actor,
+        at=at,
     )
-    db.session.delete(theme)
-    for position, each in enumerate(t for t in themes if t.id != theme.id):
-        each.position = position
+    return theme
+
+
+def rename_theme(theme: Theme, *, title: str, actor) -> dict:
+    return _update(theme, "theme.updated", actor, title=title.strip())
+
+
+def move_theme(theme: Theme, *, direction: str, actor) -> bool:
+    lock_board(theme.board_id, theme)
+    return _reorder(_themes(theme.board), theme, "theme.reordered", direction, actor)
+
+
+def delete_theme(theme: Theme, *, actor) -> None:
+    """Refused while the theme, or any of its objectives, still has tiltag."""
+    lock_board(theme.board_id, theme)
+    _refuse_in_use(theme.title, theme_initiatives(theme))
+    for objective in list(theme.objectives):
+        _refuse_in_use(objective.label, objective_initiatives(objective))
+    _remove(_themes(theme.board), theme, "theme.deleted", actor, title=theme.title)
 
 
 # --- objectives ---------------------------------------------------------------
@@ -258,50 +278,27 @@ def add_objective(
 
 
 def update_objective(objective: Objective, *, number: str, title: str, actor) -> dict:
-    lock_board(objective.theme.board_id, objective)
-    changes = _changes(objective, number=(number or "").strip(), title=title.strip())
-    if changes:
-        record_event(
-            board_id=objective.theme.board_id,
-            kind="objective.updated",
-            payload={"objective_id": objective.id, "changes": changes},
-            actor=actor,
-        )
-    return changes
+    number, title = (number or "").strip(), title.strip()
+    return _update(objective, "objective.updated", actor, number=number, title=title)
 
 
 def move_objective(objective: Objective, *, direction: str, actor) -> bool:
-    lock_board(objective.theme.board_id, objective)
-    objectives = _objectives(objective.theme)
-    if not _move(objectives, objective, direction):
-        return False
-    record_event(
-        board_id=objective.theme.board_id,
-        kind="objective.reordered",
-        payload={"theme_id": objective.theme_id, "order": [o.id for o in objectives]},
-        actor=actor,
-    )
-    return True
+    lock_board(objective.board_id, objective)
+    siblings = _objectives(objective.theme)
+    scope = {"theme_id": objective.theme_id}
+    return _reorder(siblings, objective, "objective.reordered", direction, actor, **scope)
 
 
 def delete_objective(objective: Objective, *, actor) -> None:
-    lock_board(objective.theme.board_id, objective)
-    theme = objective.theme
-    titles = objective_initiatives(objective)
-    if titles:
-        _refuse_in_use(objective.label, titles)
-    objectives = _objectives(theme)
-    record_event(
-        board_id=theme.board_id,
-        kind="objective.deleted",
-        payload={
-            "objective_id": objective.id,
-            "theme_id": theme.id,
-            "number": objective.number,
-            "title": objective.title,
-        },
-        actor=actor,
+    """Refused while a tiltag has it as main or related objective."""
+    lock_board(objective.board_id, objective)
+    _refuse_in_use(objective.label, objective_initiatives(objective))
+    _remove(
+        _objectives(objective.theme),
+        objective,
+        "objective.deleted",
+        actor,
+        theme_id=objective.theme_id,
+        number=objective.number,
+        title=objective.title,
     )
-    db.session.delete(objective)
-    for position, each in enumerate(o for o in objectives if o.id != objective.id):
-        each.position = position

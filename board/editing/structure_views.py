@@ -86,7 +86,37 @@ def update_board(access):
     )
 
 
-# --- themes and objectives: the same four changes on each level ---------------
+# --- themes and objectives: the same changes on each level -------------------
+# `anchor` is where the page opens again: the item's own row.
+
+
+def _save(access, item, form_class, failed: str, change, anchor: str):
+    """Rename a theme or objective from its form (422 with the errors)."""
+    form = form_class()
+    if not form.validate_on_submit():
+        return _render(access, 422, failed=failed, failed_form=form)
+    return _apply(access, lambda: change(form), lambda _: f"«{_name(item)}» er gemt.", anchor)
+
+
+def _reorder(access, item, change, anchor: str):
+    form = MoveForm()
+    form.require()
+    return _apply(
+        access,
+        lambda: change(form.direction.data),
+        lambda _: f"«{_name(item)}» er flyttet.",
+        anchor,
+    )
+
+
+def _remove(access, item, change):
+    PlainForm().require()
+    name = _name(item)  # before it is gone
+    return _apply(access, change, lambda _: f"«{name}» er fjernet.")
+
+
+def _name(item) -> str:
+    return item.label if isinstance(item, Objective) else item.title
 
 
 @bp.board_post("/structure/themes", need="edit")
@@ -105,40 +135,27 @@ def add_theme(access):
 @bp.board_post("/structure/themes/<int:theme_id>", need="edit")
 def rename_theme(access, theme_id: int):
     theme = access.owned_or_404(Theme, theme_id)
-    form = ThemeForm()
-    if not form.validate_on_submit():
-        return _render(access, 422, failed=f"theme-{theme.id}", failed_form=form)
-    return _apply(
-        access,
-        lambda: structure.rename_theme(theme, title=form.title.data, actor=current_user),
-        lambda _: f"«{theme.title}» er gemt.",
-        f"#theme-{theme.id}",
-    )
+
+    def change(form):
+        return structure.rename_theme(theme, title=form.title.data, actor=current_user)
+
+    return _save(access, theme, ThemeForm, f"theme-{theme.id}", change, f"#theme-{theme.id}")
 
 
 @bp.board_post("/structure/themes/<int:theme_id>/move", need="edit")
 def move_theme(access, theme_id: int):
     theme = access.owned_or_404(Theme, theme_id)
-    form = MoveForm()
-    form.require()
-    return _apply(
-        access,
-        lambda: structure.move_theme(theme, direction=form.direction.data, actor=current_user),
-        lambda _: f"«{theme.title}» er flyttet.",
-        f"#theme-{theme.id}",
-    )
+
+    def change(direction):
+        return structure.move_theme(theme, direction=direction, actor=current_user)
+
+    return _reorder(access, theme, change, f"#theme-{theme.id}")
 
 
 @bp.board_post("/structure/themes/<int:theme_id>/delete", need="edit")
 def delete_theme(access, theme_id: int):
     theme = access.owned_or_404(Theme, theme_id)
-    PlainForm().require()
-    title = theme.title
-    return _apply(
-        access,
-        lambda: structure.delete_theme(theme, actor=current_user),
-        lambda _: f"«{title}» er fjernet.",
-    )
+    return _remove(access, theme, lambda: structure.delete_theme(theme, actor=current_user))
 
 
 @bp.board_post("/structure/themes/<int:theme_id>/objectives", need="edit")
@@ -162,43 +179,30 @@ def add_objective(access, theme_id: int):
 @bp.board_post("/structure/objectives/<int:objective_id>", need="edit")
 def update_objective(access, objective_id: int):
     objective = access.owned_or_404(Objective, objective_id)
-    form = ObjectiveForm()
-    if not form.validate_on_submit():
-        return _render(access, 422, failed=f"objective-{objective.id}", failed_form=form)
-    return _apply(
-        access,
-        lambda: structure.update_objective(
-            objective, number=form.number.data, title=form.title.data, actor=current_user
-        ),
-        lambda _: f"«{objective.label}» er gemt.",
-        f"#objective-{objective.id}",
-    )
+    anchor = f"#objective-{objective.id}"
+
+    def change(form):
+        number, title = form.number.data, form.title.data
+        return structure.update_objective(objective, number=number, title=title, actor=current_user)
+
+    return _save(access, objective, ObjectiveForm, f"objective-{objective.id}", change, anchor)
 
 
 @bp.board_post("/structure/objectives/<int:objective_id>/move", need="edit")
 def move_objective(access, objective_id: int):
     objective = access.owned_or_404(Objective, objective_id)
-    form = MoveForm()
-    form.require()
-    return _apply(
-        access,
-        lambda: structure.move_objective(
-            objective, direction=form.direction.data, actor=current_user
-        ),
-        lambda _: f"«{objective.label}» er flyttet.",
-        f"#objective-{objective.id}",
-    )
+
+    def change(direction):
+        return structure.move_objective(objective, direction=direction, actor=current_user)
+
+    return _reorder(access, objective, change, f"#objective-{objective.id}")
 
 
 @bp.board_post("/structure/objectives/<int:objective_id>/delete", need="edit")
 def delete_objective(access, objective_id: int):
     objective = access.owned_or_404(Objective, objective_id)
-    PlainForm().require()
-    label = objective.label
-    return _apply(
-        access,
-        lambda: structure.delete_objective(objective, actor=current_user),
-        lambda _: f"«{label}» er fjernet.",
+    return _remove(
+        access, objective, lambda: structure.delete_objective(objective, actor=current_user)
     )
 
 
