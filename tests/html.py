@@ -1,0 +1,79 @@
+"""Assertions on parsed markup, not on its spelling.
+
+Tests that care about structure (ids, attributes, out-of-band swaps, which
+element holds what, counts, links, forms) parse the response with an HTML5
+parser (selectolax's Lexbor, the same tree a browser builds) and ask with CSS
+selectors, so a reordering of attributes or a changed line break in a template
+does not break them:
+
+    assert text_of(response, "#count-igangsat") == "2"
+    assert attr(response, "#count-igangsat", "hx-swap-oob") == "true"
+
+Every function takes markup as a string, bytes or a Flask response. `one`,
+`text_of` and `attr` insist on exactly one match, so a selector that matches
+nothing (or too much) fails loudly instead of passing by accident. A check that
+a Danish message appears somewhere on the page may stay a substring check.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+
+def parse(source) -> LexborHTMLParser:
+    """The document (or fragment, wrapped as a browser would) of `source`."""
+    if hasattr(source, "get_data"):  # a Flask/Werkzeug response
+        source = source.get_data(as_text=True)
+    if isinstance(source, bytes):
+        source = source.decode("utf-8")
+    return LexborHTMLParser(source)
+
+
+def select(source, css: str) -> list[LexborNode]:
+    """Every element matching `css`, in document order."""
+    return parse(source).css(css)
+
+
+def count(source, css: str) -> int:
+    return len(select(source, css))
+
+
+def one(source, css: str) -> LexborNode:
+    """The single element matching `css` (fails on none or several)."""
+    nodes = select(source, css)
+    assert len(nodes) == 1, f"{css!r} matches {len(nodes)} elements, not 1"
+    return nodes[0]
+
+
+def text(node: LexborNode) -> str:
+    """An element's text as a reader sees it: whitespace runs collapsed."""
+    return " ".join(node.text(deep=True).split())
+
+
+def text_of(source, css: str) -> str:
+    """The text of the single element matching `css`."""
+    return text(one(source, css))
+
+
+def texts(source, css: str) -> list[str]:
+    """The text of every element matching `css`, in document order."""
+    return [text(node) for node in select(source, css)]
+
+
+def attr(source, css: str, name: str) -> str | None:
+    """Attribute `name` of the single element matching `css` (None if absent;
+    "" for a boolean attribute that is present)."""
+    attributes = one(source, css).attributes
+    if name not in attributes:
+        return None
+    return attributes[name] or ""
+
+
+def attrs(source, css: str, name: str) -> list[str | None]:
+    """Attribute `name` of every element matching `css`, in document order."""
+    return [node.attributes.get(name) for node in select(source, css)]
+
+
+def has(source, css: str) -> bool:
+    """Whether any element matches `css`."""
+    return bool(select(source, css))
