@@ -77,3 +77,13 @@ def attrs(source, css: str, name: str) -> list[str | None]:
 def has(source, css: str) -> bool:
     """Whether any element matches `css`."""
     return bool(select(source, css))
+
+
+def roots(source) -> list[LexborNode]:
+    """The top-level elements of a fragment (an htmx answer), in order."""
+    body = parse(source).body
+    return list(body.iter()) if body is not None else []
+
+
+def classes(node: LexborNode) -> set[str]:
+    return set((node.attributes.get("class") or "").split())
