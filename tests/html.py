@@ -9,7 +9,8 @@ does not break them:
     assert text_of(response, "#count-igangsat") == "2"
     assert attr(response, "#count-igangsat", "hx-swap-oob") == "true"
 
-Every function takes markup as a string, bytes or a Flask response. `one`,
+Every function takes markup as a string, bytes or a Flask response, or an
+element found before (to look inside it). `one`,
 `text_of` and `attr` insist on exactly one match, so a selector that matches
 nothing (or too much) fails loudly instead of passing by accident. A check that
 a Danish message appears somewhere on the page may stay a substring check.
@@ -30,7 +31,10 @@ def parse(source) -> LexborHTMLParser:
 
 
 def select(source, css: str) -> list[LexborNode]:
-    """Every element matching `css`, in document order."""
+    """Every element matching `css`, in document order. `source` may also be
+    an element found before: then its descendants are searched."""
+    if isinstance(source, LexborNode):
+        return source.css(css)
     return parse(source).css(css)
 
 

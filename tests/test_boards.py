@@ -66,11 +66,11 @@ def test_card_shows_title_theme_objective_number_and_first_status_line(leader, d
     (card,) = [
         c
         for c in select(page, "li.card")
-        if text_of(c.html, ".card-title") == "III. Ny takstmodel for STU"
+        if text_of(c, ".card-title") == "III. Ny takstmodel for STU"
     ]
-    assert text_of(card.html, ".card-meta .card-theme") == "Fundamentet på plads"
-    assert text_of(card.html, ".card-meta .card-objective") == "2.3"
-    assert "4. kvartal 2024" in text_of(card.html, ".card-status")
+    assert text_of(card, ".card-meta .card-theme") == "Fundamentet på plads"
+    assert text_of(card, ".card-meta .card-objective") == "2.3"
+    assert "4. kvartal 2024" in text_of(card, ".card-status")
     assert card.attributes["data-theme-id"].isdigit()
 
 

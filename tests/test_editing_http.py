@@ -64,9 +64,9 @@ def test_leader_gets_the_edit_form_with_current_values(as_user, card):
     response = as_user("leder").get(url(card), headers=HX)
     assert response.status_code == 200
     form = one(response, "form.edit-form")
-    assert attr(form.html, 'input[name="title"]', "value") == "Fælles redskab"
-    assert text_of(form.html, 'textarea[name="status_note"]') == "Gammel status"
-    assert attr(form.html, 'input[name="version"][type="hidden"]', "value") == str(card.version)
+    assert attr(form, 'input[name="title"]', "value") == "Fælles redskab"
+    assert text_of(form, 'textarea[name="status_note"]') == "Gammel status"
+    assert attr(form, 'input[name="version"][type="hidden"]', "value") == str(card.version)
 
 
 def test_leader_saves_an_edit_and_the_card_and_history_show_it(as_user, card, users):
@@ -77,9 +77,9 @@ def test_leader_saves_an_edit_and_the_card_and_history_show_it(as_user, card, us
     assert "tiltag:board-changed" in response.headers["HX-Trigger"]
     assert "Ny status" in text_of(response, f"#card-details-{card.id}")
     assert not has(response, "form.edit-form")
-    history = one(response, f"#card-history-{card.id}").html
-    entry = one(history, 'li.history-entry[data-kind="initiative.updated"]').html
-    assert "Lone Leder" in text(one(entry, "li")) and "Ændrede status" in text(one(entry, "li"))
+    history = one(response, f"#card-history-{card.id}")
+    entry = one(history, 'li.history-entry[data-kind="initiative.updated"]')
+    assert "Lone Leder" in text(entry) and "Ændrede status" in text(entry)
     assert texts(entry, "del") == ["Gammel status"] and texts(entry, "ins") == ["Ny status"]
     db.session.expire_all()
     assert db.session.get(Initiative, card.id).version == 2
@@ -167,7 +167,7 @@ def test_stale_edit_gets_409_with_current_values_and_a_notice(as_user, card):
     assert "Tiltaget er blevet ændret, mens du redigerede" in notice
     assert "Lone Leder" in notice  # who changed it
     # The form now holds the current values and the current version ...
-    form = one(response, "form.edit-form").html
+    form = one(response, "form.edit-form")
     assert text_of(form, 'textarea[name="status_note"]') == "Andens ændring"
     assert attr(form, 'input[name="version"][type="hidden"]', "value") == "2"
     # ... and what the user typed is shown, not lost, and not saved.
@@ -271,8 +271,8 @@ def test_archive_and_restore_over_http(as_user, card, board):
     assert "er arkiveret" in response.get_data(as_text=True)
     restore = one(response, ".card-actions form")
     assert restore.attributes["action"].endswith(f"/initiatives/{card.id}/restore")
-    assert text_of(restore.html, "button") == "Gendan på tavlen"
-    assert attr(restore.html, 'input[name="version"]', "value") == "2"
+    assert text_of(restore, "button") == "Gendan på tavlen"
+    assert attr(restore, 'input[name="version"]', "value") == "2"
     assert not has(client.get(f"/boards/{board.id}"), f"#card-{card.id}")
     archived = client.get(f"/boards/{board.id}/archived").get_data(as_text=True)
     assert "Fælles redskab" in archived
