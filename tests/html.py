@@ -91,3 +91,31 @@ def roots(source) -> list[LexborNode]:
 
 def classes(node: LexborNode) -> set[str]:
     return set((node.attributes.get("class") or "").split())
+
+
+def form_fields(source, css: str = "form") -> dict[str, str | list[str]]:
+    """What a browser sends when the single form matching `css` is submitted
+    with its default button: every named, enabled control's value (inputs,
+    checked boxes, the selected options, textareas). Names that occur more
+    than once give a list."""
+    form = one(source, css)
+    fields: dict[str, list[str]] = {}
+    for control in form.css("input[name], select[name], textarea[name]"):
+        a = control.attributes
+        if "disabled" in a:
+            continue
+        kind = (a.get("type") or "text").lower()
+        if kind in ("submit", "button", "reset", "image", "file"):
+            continue
+        if kind in ("checkbox", "radio") and "checked" not in a:
+            continue
+        if control.tag == "select":
+            options = control.css("option")
+            chosen = [o for o in options if "selected" in o.attributes] or options[:1]
+            values = [o.attributes.get("value") or text(o) for o in chosen]
+        elif control.tag == "textarea":
+            values = [control.text(deep=True)]
+        else:
+            values = [a.get("value") or ("on" if kind in ("checkbox", "radio") else "")]
+        fields.setdefault(a["name"], []).extend(values)
+    return {name: v[0] if len(v) == 1 else v for name, v in fields.items()}
