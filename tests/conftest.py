@@ -204,11 +204,48 @@ def as_user(client, users):
     return _as
 
 
-@pytest.fixture
-def demo(app):
-    """Both demo boards and the demo users (board/demo/data)."""
+@pytest.fixture(scope="session")
+def demo_template(database_template, tmp_path_factory):
+    """SQLite: the migrated template with both demo boards loaded, made once
+    per run (loading them costs a second or two: 49 cards through the domain
+    functions and three scrypt hashes)."""
     from board.demo.loader import load_demo
 
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    shutil.copy(database_template["path"], path)
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        load_demo()
+        db.session.remove()
+        db.engine.dispose()  # the last close folds the WAL into the file
+    assert not _sqlite_side_files(path)
+    return path
+
+
+def _sqlite_side_files(path: Path) -> list[Path]:
+    return [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
+
+
+@pytest.fixture
+def demo(app, request, database_url, database_template):
+    """Both demo boards and the demo users (board/demo/data).
+
+    On SQLite a test whose database is still empty gets a copy of the
+    run's demo database (`demo_template`); the demo data are dated by their
+    documents, so the copy is what loading them now would give. Otherwise
+    (PostgreSQL, or rows written before) they are loaded here."""
+    from board.demo.loader import database_has_data, load_demo
+    from board.models import Board
+
+    if database_template["kind"] == "sqlite" and not database_has_data():
+        target = Path(sa.engine.make_url(database_url).database)
+        db.session.remove()
+        db.engine.dispose()
+        # A side file left means a connection is still open elsewhere (a
+        # server thread): then the file must not be swapped under it.
+        if not _sqlite_side_files(target):
+            shutil.copy(request.getfixturevalue("demo_template"), target)
+            return list(db.session.scalars(sa.select(Board).order_by(Board.id)))
     boards, _ = load_demo()
     return boards
 

@@ -4,6 +4,8 @@
 chunks (the Flask test client's streamed response, or a socket); `read_until`
 stops at a condition or the deadline, whichever comes first, so a test never
 hangs on a stream.
+
+`drag` is the one mouse drag of the browser tests (moves and live).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import http.client
 import json
 import time
 from dataclasses import dataclass, field
+
+from playwright.sync_api import expect
 
 
 @dataclass
@@ -125,3 +129,43 @@ def open_http_stream(base_url: str, path: str, headers=None, timeout: float = 5.
         conn.close()
         return response.status, None
     return response.status, SSEReader(chunks(), closer=conn.close)
+
+
+# --- dragging a card in a real browser ---------------------------------------
+
+# Resolves true once the ghost (the dragged card's place in its list:
+# `ghostClass` in static/js/moves.js; the floating copy under the pointer is
+# `.sortable-fallback`) covers the point, false after `timeout` ms. Polled in
+# the page with requestAnimationFrame: the CSP forbids the eval that
+# `page.wait_for_function` needs.
+_GHOST_COVERS_POINT = """([x, y, timeout]) => new Promise((resolve) => {
+  const started = performance.now();
+  (function check() {
+    const ghost = document.querySelector(".card-ghost:not(.sortable-fallback)");
+    const r = ghost && ghost.getBoundingClientRect();
+    if (r && x >= r.left && x <= r.right && y >= r.top && y <= r.bottom) return resolve(true);
+    if (performance.now() - started > timeout) return resolve(false);
+    requestAnimationFrame(check);
+  })();
+})"""
+
+
+def drag(page, source, target_box_point, grab=(30, 12), timeout: float = 5000) -> None:
+    """A real mouse drag from `grab` pixels into `source` to the page point
+    `target_box_point` (Sortable's fallback follows mouse events). Each step
+    waits for Sortable's own signal, never a fixed time: the pressed card is
+    chosen, the drag has started, and the card's place in the lists (the
+    ghost) has reached the target point; only then is the button released.
+    The target point must be where the card should land (on the part of a
+    card it should take the place of, or in an empty list)."""
+    box = source.bounding_box()
+    start_x, start_y = box["x"] + grab[0], box["y"] + grab[1]
+    page.mouse.move(start_x, start_y)
+    page.mouse.down()
+    expect(page.locator(".card-chosen").first).to_be_attached()
+    x, y = target_box_point
+    page.mouse.move(x, y, steps=15)
+    expect(page.locator(".sortable-fallback")).to_have_count(1)
+    landed = page.evaluate(_GHOST_COVERS_POINT, [x, y, timeout])
+    page.mouse.up()
+    assert landed, f"Sortable did not move the card to ({x:.0f}, {y:.0f})"

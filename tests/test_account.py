@@ -6,6 +6,7 @@ from __future__ import annotations
 from board.extensions import db
 from board.models import User
 from tests import factories
+from tests.html import attr, one, text, text_of
 from tests.test_auth import is_signed_in, post_login
 
 NEW = "et-nyt-og-langt-kodeord"
@@ -21,6 +22,14 @@ def change(client, current=factories.PASSWORD, new=NEW, confirm=None):
     return client.post(URL, data=data)
 
 
+def error_next_to(response, field: str) -> str:
+    """The error shown by `field`, tied to it for screen readers."""
+    control = one(response, f'input[name="{field}"]')
+    assert control.attributes["aria-invalid"] == "true"
+    assert f"{control.id}-error" in control.attributes["aria-describedby"].split()
+    return text_of(response, f"p.field-error#{control.id}-error")
+
+
 def signed_in_as(app, email):
     client = app.test_client()
     assert post_login(client, email).status_code == 302
@@ -29,11 +38,20 @@ def signed_in_as(app, email):
 
 def test_every_signed_in_user_finds_the_page_from_the_menu(app, users):
     client = signed_in_as(app, "med@example.dk")
-    board_list = client.get("/").get_data(as_text=True)
-    assert f'href="{URL}"' in board_list and "Skift adgangskode" in board_list
-    page = client.get(URL).get_data(as_text=True)
-    assert "Nuværende adgangskode" in page and "Gentag den nye adgangskode" in page
-    assert 'autocomplete="current-password"' in page and 'autocomplete="new-password"' in page
+    board_list = client.get("/")
+    assert text_of(board_list, f'nav.site-nav a[href="{URL}"]') == "Skift adgangskode"
+    page = client.get(URL)
+    form = one(page, "main form[method=post]")
+    fields = {
+        text(label): attr(form, f"input#{label.attributes['for']}", "autocomplete")
+        for label in form.css("label[for]")
+    }
+    assert fields == {
+        "Nuværende adgangskode": "current-password",
+        "Ny adgangskode": "new-password",
+        "Gentag den nye adgangskode": "new-password",
+    }
+    assert attr(form, 'input[name="username"][hidden]', "autocomplete") == "username"
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
@@ -46,7 +64,7 @@ def test_a_changed_password_ends_other_sessions_and_keeps_this_one(app, users):
     elsewhere = signed_in_as(app, "leder@example.dk")
     response = change(here)
     assert response.status_code == 302
-    assert "Din adgangskode er skiftet" in here.get("/").get_data(as_text=True)
+    assert "Din adgangskode er skiftet" in text_of(here.get("/"), "#notice")
     assert is_signed_in(here)
     assert not is_signed_in(elsewhere)
     assert post_login(app.test_client(), "leder@example.dk").status_code == 401
@@ -58,7 +76,8 @@ def test_a_wrong_current_password_changes_nothing(app, users):
     before = db.session.get(User, users["leder"].id).password_hash
     response = change(client, current="det-er-forkert")
     assert response.status_code == 422
-    assert "Den nuværende adgangskode er forkert." in response.get_data(as_text=True)
+    notice = text_of(response, ".login-box p.notice-error[role=alert]")
+    assert notice == "Den nuværende adgangskode er forkert."
     db.session.expire_all()
     assert db.session.get(User, users["leder"].id).password_hash == before
     assert is_signed_in(client)
@@ -68,16 +87,16 @@ def test_the_new_password_must_follow_the_rules_and_be_typed_twice_alike(app, us
     client = signed_in_as(app, "leder@example.dk")
     short = change(client, new="kort")
     assert short.status_code == 422
-    assert "Adgangskoden skal være 10-200 tegn." in short.get_data(as_text=True)
+    assert error_next_to(short, "password") == "Adgangskoden skal være 10-200 tegn."
     mismatch = change(client, confirm=NEW + "x")
     assert mismatch.status_code == 422
-    assert "De to nye adgangskoder er ikke ens." in mismatch.get_data(as_text=True)
+    assert error_next_to(mismatch, "confirm") == "De to nye adgangskoder er ikke ens."
     same = change(client, new=factories.PASSWORD)
     assert same.status_code == 422
-    assert "skal være en anden end den nuværende" in same.get_data(as_text=True)
+    assert "skal være en anden end den nuværende" in error_next_to(same, "password")
     empty = client.post(URL, data={})
     assert empty.status_code == 422
-    assert "Skriv din nuværende adgangskode." in empty.get_data(as_text=True)
+    assert error_next_to(empty, "current_password") == "Skriv din nuværende adgangskode."
     assert post_login(app.test_client(), "leder@example.dk").status_code == 302  # unchanged
 
 
@@ -101,3 +120,5 @@ def test_guessing_the_current_password_is_limited(make_app):
     assert blocked.status_code == 429
     html = blocked.get_data(as_text=True)
     assert "For mange forkerte forsøg" in html and "Nuværende adgangskode" in html
+    assert "For mange forkerte forsøg" in text_of(blocked, ".login-box p.notice-error")
+    assert one(blocked, 'main form input[name="current_password"]')  # the form, not a bare error

@@ -10,6 +10,7 @@ from board.extensions import db
 from board.models import Event, Membership, User
 from tests import factories
 from tests.conftest import login
+from tests.html import attrs, count, has, one, select, text_of, texts
 
 
 def user_by_email(email: str) -> User | None:
@@ -23,8 +24,11 @@ def role_of(user_id: int, board_id: int) -> str | None:
 
 
 def test_admin_sees_the_administration_link_others_do_not(as_user):
-    assert "Administration" in as_user("admin").get("/").get_data(as_text=True)
-    assert "Administration" not in as_user("leder").get("/").get_data(as_text=True)
+    admin_page = as_user("admin").get("/")
+    assert text_of(admin_page, 'nav.site-nav a[href="/admin/users"]') == "Administration"
+    leder_page = as_user("leder").get("/")
+    assert "Administration" not in leder_page.get_data(as_text=True)
+    assert not has(leder_page, 'a[href^="/admin"]')
 
 
 def test_admin_creates_a_user_who_can_then_log_in(as_user, app):
@@ -40,7 +44,8 @@ def test_admin_creates_a_user_who_can_then_log_in(as_user, app):
     assert response.status_code == 302
     user = user_by_email("ny.bruger@norddjurs.dk")
     assert user is not None and user.name == "Ny Bruger" and not user.is_admin
-    assert "Ny Bruger" in admin.get("/admin/users").get_data(as_text=True)
+    row = one(admin.get("/admin/users"), f'tr[data-user-id="{user.id}"]')
+    assert texts(row, "td") == ["Ny Bruger", "ny.bruger@norddjurs.dk", "Ingen", "Aktiv"]
     fresh = app.test_client()
     login_response = fresh.post(
         "/login", data={"email": "ny.bruger@norddjurs.dk", "password": "langt-kodeord-1"}
@@ -79,8 +84,14 @@ def test_admin_sets_board_roles_and_the_board_appears_for_the_user(as_user, user
     assert response.status_code == 302
     assert role_of(outsider.id, board.id) == "med" and role_of(outsider.id, other.id) == "leder"
     as_outsider = as_user("outsider")
-    boards_html = as_outsider.get("/").get_data(as_text=True)
-    assert "Testtavle" in boards_html and "Udviklingsproces" in boards_html
+    boards_page = as_outsider.get("/")
+    summaries = {
+        text_of(s, "h2"): text_of(s, "p.role") for s in select(boards_page, ".board-summary")
+    }
+    assert summaries == {
+        "Testtavle": "Din rolle: MED-repræsentant",
+        "Udviklingsproces": "Din rolle: Leder",
+    }
     assert as_outsider.get(f"/boards/{board.id}").status_code == 200
     assert as_outsider.get(f"/boards/{board.id}/share-links").status_code == 403
     assert as_outsider.get(f"/boards/{other.id}/share-links").status_code == 200
@@ -109,8 +120,11 @@ def test_deactivating_a_user_ends_their_session_and_reactivating_restores_login(
     response = as_user("admin").post(f"/admin/users/{users['med'].id}/deactivate")
     assert response.status_code == 302
     assert med_browser.get("/").status_code == 302  # back to the login page
-    page = as_user("admin").get(f"/admin/users/{users['med'].id}").get_data(as_text=True)
-    assert "Deaktiveret" in page and "Genaktivér" in page
+    page = as_user("admin").get(f"/admin/users/{users['med'].id}")
+    assert "Deaktiveret" in text_of(page, "main")
+    reactivate = one(page, f'form[action="/admin/users/{users["med"].id}/reactivate"]')
+    assert text_of(reactivate, "button") == "Genaktivér Mads Med"
+    assert not has(page, 'form[action$="/deactivate"]')
     as_user("admin").post(f"/admin/users/{users['med'].id}/reactivate")
     assert user_by_email("med@example.dk").active
     relogin = app.test_client().post(
@@ -174,9 +188,14 @@ def test_an_admin_resetting_their_own_password_stays_signed_in(as_user, users):
 
 def test_board_members_page_lists_adds_changes_and_removes(as_user, users, board):
     admin = as_user("admin")
-    html = admin.get(f"/admin/boards/{board.id}/members").get_data(as_text=True)
-    assert "Lone Leder" in html and "Mads Med" in html and "Members (2)" not in html
-    assert "Medlemmer (2)" in html
+    page = admin.get(f"/admin/boards/{board.id}/members")
+    assert "Members (2)" not in page.get_data(as_text=True)
+    assert text_of(page, "#members-title") == "Medlemmer (2)"
+    members = {
+        text_of(row, "td a"): attrs(row, "select[name=role] option[selected]", "value")
+        for row in select(page, "tr[data-user-id]")
+    }
+    assert members == {"Lone Leder": ["leder"], "Mads Med": ["med"]}
     outsider = users["outsider"]
     admin.post(f"/admin/boards/{board.id}/members", data={"user_id": outsider.id, "role": "med"})
     assert role_of(outsider.id, board.id) == "med"
@@ -189,8 +208,9 @@ def test_board_members_page_lists_adds_changes_and_removes(as_user, users, board
 
 
 def test_the_users_page_links_to_each_boards_members(as_user, board):
-    html = as_user("admin").get("/admin/users").get_data(as_text=True)
-    assert f'href="/admin/boards/{board.id}/members"' in html
+    page = as_user("admin").get("/admin/users")
+    link = f'ul.board-links a[href="/admin/boards/{board.id}/members"]'
+    assert text_of(page, link) == board.title
 
 
 def test_admin_pages_of_unknown_users_and_boards_are_404(as_user):
@@ -200,10 +220,10 @@ def test_admin_pages_of_unknown_users_and_boards_are_404(as_user):
 
 
 def test_the_board_page_links_admins_to_its_members(as_user, board):
-    html = as_user("admin").get(f"/boards/{board.id}").get_data(as_text=True)
-    assert f'href="/admin/boards/{board.id}/members"' in html
-    html = as_user("leder").get(f"/boards/{board.id}").get_data(as_text=True)
-    assert "/admin/" not in html
+    page = as_user("admin").get(f"/boards/{board.id}")
+    assert count(page, f'a[href="/admin/boards/{board.id}/members"]') == 1
+    page = as_user("leder").get(f"/boards/{board.id}")
+    assert "/admin/" not in page.get_data(as_text=True)
 
 
 # --- command line ----------------------------------------------------------------

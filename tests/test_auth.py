@@ -9,6 +9,7 @@ from board.auth import accounts
 from board.extensions import db
 from board.models import User
 from tests import factories
+from tests.html import attr, has, one, text_of
 
 WRONG = "Forkert e-mail eller adgangskode."
 TOO_MANY = "For mange mislykkede loginforsøg"
@@ -30,10 +31,16 @@ def set_cookie_headers(response, name: str) -> list[str]:
 
 
 def test_login_page_is_danish_with_email_password_and_remember_me(client):
-    html = client.get("/login").get_data(as_text=True)
-    assert '<html lang="da">' in html
-    assert 'name="email"' in html and 'name="password"' in html
-    assert "Husk mig" in html
+    page = client.get("/login")
+    assert attr(page, "html", "lang") == "da"
+    form = one(page, "main form")
+    assert (form.attributes["method"], form.attributes.get("action")) == ("post", None)
+    assert attr(form, 'input[name="email"]', "autocomplete") == "username"
+    password = one(form, 'input[name="password"]')
+    assert password.attributes["type"] == "password"
+    assert password.attributes["autocomplete"] == "current-password"
+    remember = one(form, 'input[name="remember"][type="checkbox"]')
+    assert text_of(form, f'label[for="{remember.id}"]').startswith("Husk mig")
 
 
 def test_correct_login_goes_to_the_board_list(client, users):
@@ -51,8 +58,11 @@ def test_wrong_email_and_wrong_password_get_the_same_answer(client, users, email
     response = post_login(client, email, password)
     assert response.status_code == 401
     html = response.get_data(as_text=True)
-    assert WRONG in html
+    assert text_of(response, ".login-box p.notice-error[role=alert]") == WRONG
     assert "findes ikke" not in html and "ukendt" not in html.lower()
+    # The e-mail stays filled in; the password does not.
+    assert attr(response, 'input[name="email"]', "value") == email
+    assert attr(response, 'input[name="password"]', "value") in (None, "")
     assert not is_signed_in(client)
 
 
@@ -160,7 +170,8 @@ def test_failed_logins_per_account_are_limited_with_a_clear_danish_message(limit
     assert blocked.status_code == 429
     html = blocked.get_data(as_text=True)
     assert TOO_MANY in html and "Vent et kvarter" in html
-    assert 'name="password"' in html  # the login page, not a bare error
+    assert TOO_MANY in text_of(blocked, ".login-box p.notice-error")
+    assert has(blocked, 'main form input[name="password"]')  # the login page, not a bare error
     # Even the right password waits now: guessing on is pointless.
     assert post_login(client, "lone@example.dk").status_code == 429
     # Another account from the same address is not blocked.

@@ -14,7 +14,8 @@ from board.models import Comment, Event, Initiative, ShareLink
 from board.security import NUL_REFUSED
 from board.share.services import create_share_link
 from tests import factories
-from tests.test_editing_http import form_data
+from tests.html import one, text_of
+from tests.test_editing_http import error_next_to, form_data
 
 NUL_MESSAGE = "ugyldigt tegn (et NUL-tegn)"
 
@@ -89,7 +90,7 @@ def test_a_tampered_choice_in_the_edit_form_gets_a_danish_message(as_user, board
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Vælg en af mulighederne på listen." in html
+    assert error_next_to(response, field) == "Vælg en af mulighederne på listen."
     assert "Invalid" not in html and "coerce" not in html
 
 
@@ -99,7 +100,8 @@ def test_a_tampered_related_objective_gets_a_danish_message(as_user, board, card
     response = as_user("leder").post(f"/boards/{board.id}/initiatives/{card.id}/edit", data=data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Vælg blandt mulighederne på listen." in html and "Invalid" not in html
+    assert error_next_to(response, "related_objectives") == "Vælg blandt mulighederne på listen."
+    assert "Invalid" not in html
 
 
 @pytest.mark.parametrize("big", ["2147483648", "9223372036854775808", "1" + "0" * 30])
@@ -123,9 +125,9 @@ def test_a_malformed_current_url_header_still_renders_the_card(as_user, board, c
         f"/boards/{board.id}/initiatives/{card.id}",
         headers={"HX-Request": "true", "HX-Current-URL": "http://[::1"},
     )
-    assert response.status_code == 200 and '<h2 id="dialog-title"' in response.get_data(
-        as_text=True
-    )
+    assert response.status_code == 200
+    assert one(response, "#dialog-title").tag == "h2"
+    assert text_of(response, "#dialog-title") == "Fælles redskab"
 
 
 def test_a_malformed_next_after_login_goes_to_the_board_list(client, users):

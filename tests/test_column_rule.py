@@ -19,7 +19,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "board" / "demo" / "data"
-SEEDS = ROOT.parent / "shared" / "seeds"
+# Copies of the two status documents the demo boards were transcribed from, kept
+# in the repository so that these tests run (never skip) in a fresh clone.
+SEEDS = ROOT / "tests" / "data" / "seeds"
 
 
 def _load_rule():
@@ -253,7 +255,7 @@ def test_shape_and_counts(name):
         "description",
         "themes",
     }
-    assert (SEEDS / board["source"]).name == board["source"]
+    assert (SEEDS / board["source"]).is_file(), board["source"]
     datetime.date.fromisoformat(board["as_of"])
     counts = dict(
         themes=len(board["themes"]),
@@ -337,10 +339,7 @@ REJOINED = {
 
 
 def _source_text(board):
-    path = SEEDS / board["source"]
-    if not path.exists():
-        pytest.skip(f"{path} not present")
-    return path.read_text(encoding="utf-8")
+    return (SEEDS / board["source"]).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", BOARDS)

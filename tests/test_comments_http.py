@@ -14,6 +14,7 @@ from board.comments import services
 from board.extensions import db
 from board.models import Comment, Event, ShareLink
 from tests import factories
+from tests.html import attr, count, has, one, text, text_of, texts
 
 HX = {"HX-Request": "true"}
 
@@ -38,46 +39,61 @@ def post_comment(client, card, body):
 def test_med_comments_and_the_log_shows_name_role_danish_time_and_text(as_user, card):
     response = post_comment(as_user("med"), card, "Vi blev ikke inddraget\ni flytningen")
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    entry = html[html.index('<li class="comment') :]
-    assert "Mads Med" in entry and "(MED-repræsentant)" in entry
-    assert re.search(r"\d{1,2}\. \w+ \d{4} kl\. \d{2}\.\d{2}", entry)
-    assert "Vi blev ikke inddraget<br>i flytningen" in entry
-    assert "Kommentarer (1)" in html
+    entry = one(response, f"#comments-{card.id} li.comment")
+    assert text_of(entry, ".comment-author") == "Mads Med"
+    assert text_of(entry, ".comment-role") == "(MED-repræsentant)"
+    assert re.fullmatch(
+        r"\d{1,2}\. \w+ \d{4} kl\. \d{2}\.\d{2}", text_of(entry, ".comment-meta time")
+    )
+    assert one(entry, ".comment-body").inner_html == "Vi blev ikke inddraget<br>i flytningen"
+    assert text_of(response, f"#comments-title-{card.id}") == "Kommentarer (1)"
     # the history comes along out of band
-    assert 'id="card-history-' in html and 'hx-swap-oob="true"' in html
-    assert "Skrev en kommentar" in html
+    history = one(response, f"#card-history-{card.id}")
+    assert history.attributes["hx-swap-oob"] == "true"
+    assert [e for e in texts(history, "li.history-entry") if "Skrev en kommentar" in e]
     assert "tiltag:board-changed" in response.headers["HX-Trigger"]
 
 
 def test_the_form_warns_against_personal_data_about_citizens(as_user, card):
-    html = as_user("med").get(card_url(card)).get_data(as_text=True)
-    assert "Skriv ikke personoplysninger om borgere" in html
+    page = as_user("med").get(card_url(card))
+    hint = one(page, f"form.comment-form #comment-hint-{card.id}")
+    assert "Skriv ikke personoplysninger om borgere" in text(hint)
+    # ... and the text box points screen readers to it.
+    described = attr(page, f"textarea#comment-body-{card.id}", "aria-describedby")
+    assert f"comment-hint-{card.id}" in described.split()
 
 
 def test_comments_are_oldest_first(as_user, card):
     client = as_user("med")
     for body in ("Første", "Anden", "Tredje"):
         post_comment(client, card, body)
-    html = client.get(card_url(card)).get_data(as_text=True)
-    assert html.index("Første") < html.index("Anden") < html.index("Tredje")
+    page = client.get(card_url(card))
+    assert texts(page, "li.comment .comment-body") == ["Første", "Anden", "Tredje"]
 
 
 def test_the_board_card_shows_the_comment_count(as_user, card):
     client = as_user("med")
     post_comment(client, card, "En")
     post_comment(client, card, "To")
-    board_html = client.get(f"/boards/{card.board_id}").get_data(as_text=True)
-    card_html = board_html[board_html.index(f'id="card-{card.id}"') :]
-    assert "2 kommentarer" in card_html[: card_html.index("</li>")]
+    board_page = client.get(f"/boards/{card.board_id}")
+    assert text_of(board_page, f"li#card-{card.id} .card-comments") == "2 kommentarer"
 
 
 def test_html_is_shown_as_text_and_links_are_safe(as_user, card):
-    html = post_comment(
+    response = post_comment(
         as_user("med"), card, '<img src=x onerror=alert(1)> se https://norddjurs.dk/"x'
-    ).get_data(as_text=True)
+    )
+    html = response.get_data(as_text=True)
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert '<a href="https://norddjurs.dk/" rel="noopener noreferrer" target="_blank">' in html
+    assert count(response, "img, [onerror]") == 0
+    body = one(response, "li.comment .comment-body")
+    assert text(body).startswith("<img src=x onerror=alert(1)> se https://norddjurs.dk/")
+    link = one(body, "a")
+    assert link.attributes == {
+        "href": "https://norddjurs.dk/",
+        "rel": "noopener noreferrer",
+        "target": "_blank",
+    }
 
 
 @pytest.mark.parametrize(
@@ -87,9 +103,10 @@ def test_html_is_shown_as_text_and_links_are_safe(as_user, card):
 def test_invalid_comment_gets_422_and_message_next_to_the_field(as_user, card, body, message):
     response = post_comment(as_user("med"), card, body)
     assert response.status_code == 422 and "HX-Retarget" not in response.headers
-    html = response.get_data(as_text=True)
-    assert f'<p class="field-error" id="comment-body-{card.id}-error">{message}</p>' in html
-    assert 'aria-invalid="true"' in html
+    assert text_of(response, f"p.field-error#comment-body-{card.id}-error") == message
+    textarea = one(response, f"textarea#comment-body-{card.id}")
+    assert textarea.attributes["aria-invalid"] == "true"
+    assert f"comment-body-{card.id}-error" in textarea.attributes["aria-describedby"].split()
     assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
 
 
@@ -109,7 +126,11 @@ def test_author_edits_within_the_window_and_it_is_marked_redigeret(as_user, card
     post_comment(client, card, "Fejl i teksten")
     comment = db.session.scalars(sa.select(Comment)).one()
     form = client.get(f"/boards/{card.board_id}/comments/{comment.id}/edit", headers=HX)
-    assert form.status_code == 200 and "Ret din kommentar" in form.get_data(as_text=True)
+    assert form.status_code == 200
+    assert text_of(form, f"form.comment-edit-form label[for=comment-edit-body-{comment.id}]") == (
+        "Ret din kommentar"
+    )
+    assert text_of(form, f"textarea#comment-edit-body-{comment.id}") == "Fejl i teksten"
     response = client.post(
         f"/boards/{card.board_id}/comments/{comment.id}/edit",
         data={"body": "Rettet tekst"},
@@ -117,8 +138,12 @@ def test_author_edits_within_the_window_and_it_is_marked_redigeret(as_user, card
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Rettet tekst" in html and "(redigeret)" in html and "Fejl i teksten" not in html
-    assert "Redigerede en kommentar" in html
+    entry = one(response, f"li#comment-{comment.id}")
+    assert text_of(entry, ".comment-body") == "Rettet tekst"
+    assert text_of(entry, ".comment-edited") == "(redigeret)"
+    assert "Fejl i teksten" not in html
+    assert not has(response, "form.comment-edit-form")
+    assert "Redigerede en kommentar" in text_of(response, "#card-history-" + str(card.id))
 
 
 def test_edit_after_15_minutes_is_refused(as_user, card, users):
@@ -126,8 +151,9 @@ def test_edit_after_15_minutes_is_refused(as_user, card, users):
     comment.created_at = comment.created_at - timedelta(minutes=16)
     db.session.commit()
     client = as_user("med")
-    html = client.get(card_url(card)).get_data(as_text=True)
-    assert f"/comments/{comment.id}/edit" not in html  # no edit button any more
+    page = client.get(card_url(card))
+    assert f"/comments/{comment.id}/edit" not in page.get_data(as_text=True)  # no edit button
+    assert has(page, f"li#comment-{comment.id} .comment-actions form")  # delete is still there
     response = client.post(
         f"/boards/{card.board_id}/comments/{comment.id}/edit", data={"body": "Ny"}, headers=HX
     )
@@ -156,8 +182,11 @@ def test_delete_leaves_kommentar_slettet_with_who_and_when(as_user, card, users)
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Kommentar slettet af Mads Med" in html and "Hemmelig plan" not in html
-    assert "Kommentarer (0)" in html and "Slettede en kommentar" in html
+    removed = text_of(response, f"li#comment-{comment.id}.comment-is-removed .comment-removed")
+    assert removed.startswith("Kommentar slettet af Mads Med, ")
+    assert "Hemmelig plan" not in html
+    assert text_of(response, f"#comments-title-{card.id}") == "Kommentarer (0)"
+    assert "Slettede en kommentar" in text_of(response, f"#card-history-{card.id}")
 
 
 def test_admin_redacts_with_a_reason_and_the_trace_stays(as_user, card, users):
@@ -168,15 +197,17 @@ def test_admin_redacts_with_a_reason_and_the_trace_stays(as_user, card, users):
     client = as_user("admin")
     missing = client.post(base, data={"reason": ""}, headers=HX)
     assert missing.status_code == 422
-    assert '<p class="field-error" id="reason-error">Skriv en begrundelse.</p>' in (
-        missing.get_data(as_text=True)
+    assert text_of(missing, "form.comment-redact-form p.field-error#reason-error") == (
+        "Skriv en begrundelse."
     )
+    assert attr(missing, 'input[name="reason"]', "aria-describedby") == "reason-error"
     response = client.post(base, data={"reason": "Oplysninger om en borger"}, headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Jensen" not in html
-    assert "Kommentar fjernet af hensyn til persondata af Ada Admin" in html
-    assert "Begrundelse: Oplysninger om en borger" in html
+    removed = text_of(response, f"li#comment-{comment.id}.comment-is-removed .comment-removed")
+    assert removed.startswith("Kommentar fjernet af hensyn til persondata af Ada Admin, ")
+    assert removed.endswith("Begrundelse: Oplysninger om en borger")
     # The card page, its history and the Event table hold no trace of the text.
     page = client.get(card_url(card)).get_data(as_text=True)
     assert "Jensen" not in page and "Oplysninger om en borger" in page
@@ -206,9 +237,13 @@ def test_share_visitors_see_comments_only_when_their_link_allows(app, card, user
         hidden = _render_for_share(card, show_comments=False)
         shown = _render_for_share(card, show_comments=True)
     assert "Til udvalget" not in hidden and "Skrev en kommentar" not in hidden
-    assert "Til udvalget" in shown and "Skrev en kommentar" in shown
+    assert not has(hidden, ".comment-log")
+    assert texts(shown, "li.comment .comment-body") == ["Til udvalget"]
+    assert "Skrev en kommentar" in text_of(shown, ".card-history")
     # Read-only either way: no comment form, no edit controls.
     assert "comment-form" not in shown and "Redigér" not in shown
+    for body in (hidden, shown):
+        assert count(body, "form, .comment-actions, .card-actions") == 0
 
 
 def test_card_page_queries_do_not_grow_with_comments_and_authors(as_user, card, users, board):

@@ -1,4 +1,4 @@
-"""The demo boards match the two status documents in shared/seeds/."""
+"""The demo boards match the two status documents (copies in tests/data/seeds/)."""
 
 import pytest
 import sqlalchemy as sa

@@ -1,14 +1,13 @@
 """HTTP tests for creating, editing, archiving and restoring tiltag: the
 Danish error next to each field, roles (403/404), and 409 on stale edits."""
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
 from board.extensions import db
 from board.models import Event, Initiative
 from tests import factories
+from tests.html import attr, count, has, one, text, text_of, texts
 
 HX = {"HX-Request": "true"}
 
@@ -49,34 +48,39 @@ def url(card, action="edit"):
     return f"/boards/{card.board_id}/initiatives/{card.id}/{action}"
 
 
-def error_next_to(html: str, field: str) -> str:
-    """The error message rendered for `field` (tied by aria-describedby)."""
-    match = re.search(rf'<p class="field-error" id="{field}-error">([^<]+)</p>', html)
-    assert match, f"no error for {field}"
-    assert f'aria-describedby="{field}-error"' in html
-    return match.group(1)
+def error_next_to(source, field: str) -> str:
+    """The error message rendered for `field`, tied to its control by
+    aria-describedby."""
+    message = one(source, f"p.field-error#{field}-error")
+    control = one(source, f'[aria-describedby~="{field}-error"]')
+    # The control itself, or the fieldset around a group of checkboxes.
+    assert control.attributes.get("name") == field or (
+        control.tag == "fieldset" and control.css(f'[name="{field}"]')
+    )
+    return text(message)
 
 
 def test_leader_gets_the_edit_form_with_current_values(as_user, card):
     response = as_user("leder").get(url(card), headers=HX)
-    html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'value="Fælles redskab"' in html and "Gammel status" in html
-    assert f'name="version" type="hidden" value="{card.version}"' in html
+    form = one(response, "form.edit-form")
+    assert attr(form, 'input[name="title"]', "value") == "Fælles redskab"
+    assert text_of(form, 'textarea[name="status_note"]') == "Gammel status"
+    assert attr(form, 'input[name="version"][type="hidden"]', "value") == str(card.version)
 
 
 def test_leader_saves_an_edit_and_the_card_and_history_show_it(as_user, card, users):
     client = as_user("leder")
     response = client.post(url(card), data=form_data(card, status_note="Ny status"), headers=HX)
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
     assert response.headers["HX-Retarget"] == f"#card-body-{card.id}"
     assert "tiltag:board-changed" in response.headers["HX-Trigger"]
-    details = html[html.index('id="card-details') :]
-    assert "Ny status" in details
-    history = html[html.index('id="card-history') :]
-    assert "Lone Leder" in history and "Ændrede status" in history
-    assert "<del>Gammel status</del>" in history and "<ins>Ny status</ins>" in history
+    assert "Ny status" in text_of(response, f"#card-details-{card.id}")
+    assert not has(response, "form.edit-form")
+    history = one(response, f"#card-history-{card.id}")
+    entry = one(history, 'li.history-entry[data-kind="initiative.updated"]')
+    assert "Lone Leder" in text(entry) and "Ændrede status" in text(entry)
+    assert texts(entry, "del") == ["Gammel status"] and texts(entry, "ins") == ["Ny status"]
     db.session.expire_all()
     assert db.session.get(Initiative, card.id).version == 2
 
@@ -84,8 +88,9 @@ def test_leader_saves_an_edit_and_the_card_and_history_show_it(as_user, card, us
 def test_edit_without_javascript_redirects_to_the_card(as_user, card):
     response = as_user("leder").post(url(card), data=form_data(card, title="Nyt navn"))
     assert response.status_code == 302
-    page = as_user("leder").get(response.headers["Location"]).get_data(as_text=True)
-    assert "Nyt navn" in page and "Ændringerne er gemt." in page
+    page = as_user("leder").get(response.headers["Location"])
+    assert text_of(page, "h1#dialog-title") == "Nyt navn"
+    assert "Ændringerne er gemt." in text_of(page, "#notice")
 
 
 @pytest.mark.parametrize(
@@ -107,8 +112,7 @@ def test_each_invalid_field_gets_a_danish_message_next_to_it(as_user, card, fiel
     response = as_user("leder").post(url(card), data=form_data(card, **{field: value}), headers=HX)
     assert response.status_code == 422
     assert "HX-Retarget" not in response.headers  # swapped in place of the form
-    html = response.get_data(as_text=True)
-    assert error_next_to(html, field) == message
+    assert error_next_to(response, field) == message
     db.session.expire_all()
     assert db.session.get(Initiative, card.id).version == 1  # nothing written
 
@@ -118,9 +122,7 @@ def test_related_objectives_unknown_id_is_refused(as_user, card):
     data["related_objectives"] = ["999999"]
     response = as_user("leder").post(url(card), data=data, headers=HX)
     assert response.status_code == 422
-    assert "findes ikke på tavlen" in error_next_to(
-        response.get_data(as_text=True), "related_objectives"
-    )
+    assert "findes ikke på tavlen" in error_next_to(response, "related_objectives")
 
 
 def test_objective_of_another_theme_is_refused(client, users, two_themes):
@@ -136,7 +138,7 @@ def test_objective_of_another_theme_is_refused(client, users, two_themes):
     data = form_data(card, objective=str(second.objectives[0].id))
     response = client.post(url(card), data=data, headers=HX)
     assert response.status_code == 422
-    assert error_next_to(response.get_data(as_text=True), "objective") == (
+    assert error_next_to(response, "objective") == (
         "Vælg en målsætning under det valgte pejlemærke."
     )
     # The same objective with its own theme is fine, and related ones may span themes.
@@ -161,15 +163,15 @@ def test_stale_edit_gets_409_with_current_values_and_a_notice(as_user, card):
     response = client.post(url(card), data=stale, headers=HX)
     assert response.status_code == 409
     assert "HX-Retarget" not in response.headers  # swapped in place of the form
-    html = response.get_data(as_text=True)
-    assert "Tiltaget er blevet ændret, mens du redigerede" in html
-    assert "Lone Leder" in html  # who changed it
+    notice = text_of(response, "[data-stale-notice]")
+    assert "Tiltaget er blevet ændret, mens du redigerede" in notice
+    assert "Lone Leder" in notice  # who changed it
     # The form now holds the current values and the current version ...
-    textarea = re.search(r'<textarea[^>]*name="status_note"[^>]*>\s*([^<]*)</textarea>', html)
-    assert textarea.group(1).strip() == "Andens ændring"
-    assert 'name="version" type="hidden" value="2"' in html
+    form = one(response, "form.edit-form")
+    assert text_of(form, 'textarea[name="status_note"]') == "Andens ændring"
+    assert attr(form, 'input[name="version"][type="hidden"]', "value") == "2"
     # ... and what the user typed is shown, not lost, and not saved.
-    assert "Min ændring" in html[html.index("data-stale-notice") :]
+    assert "Min ændring" in text_of(response, "[data-stale-notice] .unsaved")
     db.session.expire_all()
     assert db.session.get(Initiative, card.id).status_note == "Andens ændring"
 
@@ -202,12 +204,14 @@ def test_med_and_outsiders_cannot_edit_create_archive_or_restore(as_user, card, 
 
 
 def test_med_sees_no_edit_controls_on_the_card(as_user, card):
-    html = (
-        as_user("med").get(f"/boards/{card.board_id}/initiatives/{card.id}").get_data(as_text=True)
-    )
+    page = as_user("med").get(f"/boards/{card.board_id}/initiatives/{card.id}")
+    html = page.get_data(as_text=True)
     assert "Redigér</a>" not in html and "Arkivér" not in html
-    board_html = as_user("med").get(f"/boards/{card.board_id}").get_data(as_text=True)
-    assert "Nyt tiltag" not in board_html
+    assert count(page, ".card-actions, [data-edit-initiative], form[action$='/archive']") == 0
+    assert has(page, "h1#dialog-title")  # the card itself is shown
+    board_page = as_user("med").get(f"/boards/{card.board_id}")
+    assert "Nyt tiltag" not in board_page.get_data(as_text=True)
+    assert not has(board_page, "a[href$='/initiatives/new']")
 
 
 def test_anonymous_edit_goes_to_login(client, card):
@@ -218,8 +222,9 @@ def test_anonymous_edit_goes_to_login(client, card):
 def test_leader_creates_a_tiltag_in_a_chosen_column(as_user, board, users):
     client = as_user("leder")
     theme = board.themes[0]
-    form = client.get(f"/boards/{board.id}/initiatives/new", headers=HX).get_data(as_text=True)
-    assert "Nyt tiltag" in form and 'name="stage"' in form
+    form = client.get(f"/boards/{board.id}/initiatives/new", headers=HX)
+    assert text_of(form, "#dialog-title") == "Nyt tiltag"
+    assert has(form, 'form [name="stage"]')
     data = {
         "title": "Nyt rusmiddeltilbud",
         "theme": str(theme.id),
@@ -241,8 +246,10 @@ def test_leader_creates_a_tiltag_in_a_chosen_column(as_user, board, users):
     assert str(card.due_date) == "2025-12-31"
     event = db.session.scalars(sa.select(Event).filter_by(initiative_id=card.id)).one()
     assert event.kind == "initiative.created" and event.actor_id == users["leder"].id
-    board_html = client.get(f"/boards/{board.id}").get_data(as_text=True)
-    assert "Nyt rusmiddeltilbud" in board_html
+    board_page = client.get(f"/boards/{board.id}")
+    assert texts(board_page, '.card-list[data-stage="planlagt"] .card-title') == [
+        "Nyt rusmiddeltilbud"
+    ]
 
 
 def test_create_with_errors_shows_them_in_the_dialog(as_user, board):
@@ -252,9 +259,8 @@ def test_create_with_errors_shows_them_in_the_dialog(as_user, board):
         headers=HX,
     )
     assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert error_next_to(html, "title") == "Skriv en titel."
-    assert error_next_to(html, "stage") == "Vælg en af mulighederne på listen."
+    assert error_next_to(response, "title") == "Skriv en titel."
+    assert error_next_to(response, "stage") == "Vælg en af mulighederne på listen."
     assert db.session.scalar(sa.select(sa.func.count(Initiative.id))) == 0
 
 
@@ -262,19 +268,24 @@ def test_archive_and_restore_over_http(as_user, card, board):
     client = as_user("leder")
     response = client.post(url(card, "archive"), data={"version": "1"}, headers=HX)
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert "Gendan på tavlen" in html and "er arkiveret" in html
-    assert f'id="card-{card.id}"' not in client.get(f"/boards/{board.id}").get_data(as_text=True)
+    assert "er arkiveret" in response.get_data(as_text=True)
+    restore = one(response, ".card-actions form")
+    assert restore.attributes["action"].endswith(f"/initiatives/{card.id}/restore")
+    assert text_of(restore, "button") == "Gendan på tavlen"
+    assert attr(restore, 'input[name="version"]', "value") == "2"
+    assert not has(client.get(f"/boards/{board.id}"), f"#card-{card.id}")
     archived = client.get(f"/boards/{board.id}/archived").get_data(as_text=True)
     assert "Fælles redskab" in archived
     # stale restore (old version): 409 and the card as it is now
     stale = client.post(url(card, "restore"), data={"version": "1"}, headers=HX)
-    assert stale.status_code == 409 and "Gendan på tavlen" in stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert text_of(stale, ".card-actions form button") == "Gendan på tavlen"
     response = client.post(url(card, "restore"), data={"version": "2"}, headers=HX)
     assert response.status_code == 200
-    assert f'id="card-{card.id}"' in client.get(f"/boards/{board.id}").get_data(as_text=True)
-    history = response.get_data(as_text=True)
-    assert "Arkiveret" in history and "Gendannet til Ikke iværksat" in history
+    assert count(client.get(f"/boards/{board.id}"), f"li.card#card-{card.id}") == 1
+    history = texts(response, "li.history-entry")
+    assert any("Arkiveret" in entry for entry in history)
+    assert any("Gendannet til Ikke iværksat" in entry for entry in history)
 
 
 def test_archived_card_cannot_be_edited(as_user, card):

@@ -2,7 +2,6 @@
 
 import io
 import json
-import re
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from board.models import Board, Event, Initiative, Membership, Objective, Theme
 from board.reports.exports import to_csv, to_xlsx
 from board.reports.services import status_as_of
 from tests import factories
+from tests.html import attrs, count, form_fields, has, select, text_of, texts
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
 
@@ -22,25 +22,21 @@ def _count(model):
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def _hidden(html, name):
-    match = re.search(rf'name="{name}" value="([^"]*)"', html)
-    import html as html_lib
-
-    return html_lib.unescape(match.group(1))
-
-
-def _confirm_form(html, **extra):
-    """What the preview's form posts when the user presses "Opret tavle"."""
-    data = {"kilde": _hidden(html, "kilde"), "forrige-roller": _hidden(html, "forrige-roller")}
-    data["titel"] = _hidden(html, "titel") if 'name="titel" value=' in html else ""
-    for i, role in enumerate(data["forrige-roller"].split(",")):
-        data[f"rolle-{i}"] = role
-    for index, stage in re.findall(
-        r'name="kolonne-(\d+)">.*?<option value="(\w+)" selected', html, re.S
-    ):
-        data[f"kolonne-{index}"] = stage
+def _confirm_form(source, **extra):
+    """What the preview's form posts when the user presses "Opret tavle"
+    after changing the fields in `extra`."""
+    data = form_fields(source, "form#import-form")
+    assert set(extra) <= set(data), set(extra) - set(data)  # fields the form has
     data.update(extra)
     return data
+
+
+def _stages(source) -> dict[str, str]:
+    """The column chosen for each tiltag of the preview, by title."""
+    return {
+        text_of(row, ".import-title"): attrs(row, "select option[selected]", "value")[0]
+        for row in select(source, "tr.import-initiative")
+    }
 
 
 def test_leader_imports_the_2024_seed_text_and_becomes_leder(users, as_user):
@@ -50,12 +46,17 @@ def test_leader_imports_the_2024_seed_text_and_becomes_leder(users, as_user):
     response = client.post("/import/preview", data={"tabel": text, "dato": "2024-03-01"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "4 pejlemærker, 14 målsætninger, 29 tiltag" in html
+    assert "4 pejlemærker, 14 målsætninger, 29 tiltag" in text_of(response, "#import-summary")
     assert "Kontrollér" in html and "stod i målsætning-kolonnen" in html
-    assert "Proces igangsættes 3. kvartal 2024" in html
+    flagged = [t for t in texts(response, ".import-flags li") if "stod i målsætning-kolonnen" in t]
+    assert flagged and all(t.startswith("Kontrollér ") for t in flagged)
+    assert "Proces igangsættes 3. kvartal 2024" in texts(response, "tr.import-initiative td")
+    assert count(response, "tr.import-initiative") == 29
+    assert count(response, "section.import-theme") == 4
+    assert not has(response, "button#import-confirm[disabled]")
     assert _count(Board) == before  # the preview writes nothing
 
-    form = _confirm_form(html, titel="Strategi 2024 (importeret)")
+    form = _confirm_form(response, titel="Strategi 2024 (importeret)")
     response = client.post("/import", data=form)
     assert response.status_code == 302
     board = db.session.scalar(sa.select(Board).where(Board.title == "Strategi 2024 (importeret)"))
@@ -77,9 +78,9 @@ def test_leader_imports_the_2024_seed_text_and_becomes_leder(users, as_user):
 def test_the_leader_corrects_a_column_before_confirming(users, as_user):
     client = as_user("leder")
     text = "Pejlemærke\tTiltag\tStatus\nTema\tEt tiltag\tEr igangsat\n"
-    html = client.post("/import/preview", data={"tabel": text}).get_data(as_text=True)
-    assert 'value="igangsat" selected' in html
-    form = _confirm_form(html, titel="Rettet", **{"kolonne-1": "afsluttet"})
+    preview = client.post("/import/preview", data={"tabel": text})
+    assert _stages(preview) == {"Et tiltag": "igangsat"}
+    form = _confirm_form(preview, titel="Rettet", **{"kolonne-1": "afsluttet"})
     assert client.post("/import", data=form).status_code == 302
     card = db.session.scalar(sa.select(Initiative).where(Initiative.title == "Et tiltag"))
     assert card.stage == "afsluttet"
@@ -88,11 +89,12 @@ def test_the_leader_corrects_a_column_before_confirming(users, as_user):
 def test_the_leader_corrects_the_column_roles(users, as_user):
     client = as_user("leder")
     text = "Pejlemærke\tTiltag\tNoter\nTema\tEt tiltag\tEr igangsat\n"
-    html = client.post("/import/preview", data={"tabel": text}).get_data(as_text=True)
-    form = _confirm_form(html, titel="Roller")
-    form["rolle-2"] = "status_note"
-    html = client.post("/import/preview", data=form).get_data(as_text=True)
-    assert 'value="igangsat" selected' in html and "Er igangsat" in html
+    preview = client.post("/import/preview", data={"tabel": text})
+    form = _confirm_form(preview, titel="Roller", **{"rolle-2": "status_note"})
+    again = client.post("/import/preview", data=form)
+    assert attrs(again, "#rolle-2 option[selected]", "value") == ["status_note"]
+    assert _stages(again) == {"Et tiltag": "igangsat"}
+    assert "Er igangsat" in texts(again, "tr.import-initiative td")
 
 
 @pytest.mark.parametrize(
@@ -154,16 +156,14 @@ def test_a_row_shorter_than_the_header_reads_as_empty_cells(users, as_user):
     )
     response = as_user("leder").post("/import/preview", data={"kilde": kilde, "titel": "Import"})
     assert response.status_code == 200
-    assert "Et tiltag" in response.get_data(as_text=True)
+    assert list(_stages(response)) == ["Et tiltag"]
 
 
 def test_missing_title_is_refused_and_nothing_is_written(users, as_user):
     client = as_user("leder")
-    html = client.post("/import/preview", data={"tabel": "Pejlemærke\tTiltag\nA\tB"}).get_data(
-        as_text=True
-    )
+    preview = client.post("/import/preview", data={"tabel": "Pejlemærke\tTiltag\nA\tB"})
     before = _count(Board)
-    response = client.post("/import", data=_confirm_form(html, titel=" "))
+    response = client.post("/import", data=_confirm_form(preview, titel=" "))
     assert response.status_code == 422 and "Giv tavlen et navn" in response.get_data(as_text=True)
     assert _count(Board) == before
 
@@ -172,8 +172,8 @@ def test_only_leaders_and_admins_may_import(users, as_user):
     assert as_user("med").get("/import").status_code == 403
     assert as_user("outsider").post("/import/preview", data={"tabel": "x"}).status_code == 403
     assert as_user("admin").get("/import").status_code == 200
-    html = as_user("leder").get("/").get_data(as_text=True)
-    assert 'href="/import"' in html
+    page = as_user("leder").get("/")
+    assert text_of(page, 'nav.site-nav a[href="/import"]') == "Importér tavle"
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -186,14 +186,14 @@ def test_exports_round_trip_through_the_importer(demo, users, as_user, fmt):
         report = status_as_of(original, day)
         data = to_xlsx(report) if fmt == "xlsx" else to_csv(report)
         client = as_user("admin")
-        html = client.post(
+        preview = client.post(
             "/import/preview",
             data={"fil": (io.BytesIO(data), f"status.{fmt}")},
             content_type="multipart/form-data",
-        ).get_data(as_text=True)
-        assert "Kontrollér" not in html
+        )
+        assert "Kontrollér" not in preview.get_data(as_text=True)
         title = f"Kopi af {original.title} ({fmt})"
-        response = client.post("/import", data=_confirm_form(html, titel=title))
+        response = client.post("/import", data=_confirm_form(preview, titel=title))
         assert response.status_code == 302
         copy = db.session.scalar(sa.select(Board).where(Board.title == title))
         assert (copy.theme_label, copy.objective_label) == (
@@ -218,16 +218,12 @@ def test_formula_like_texts_stay_text_and_round_trip(app, users, as_user, fmt):
         assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     else:
         assert "'=HYPERLINK" in data.decode("utf-8-sig")
-    html = (
-        as_user("admin")
-        .post(
-            "/import/preview",
-            data={"fil": (io.BytesIO(data), f"f.{fmt}")},
-            content_type="multipart/form-data",
-        )
-        .get_data(as_text=True)
+    preview = as_user("admin").post(
+        "/import/preview",
+        data={"fil": (io.BytesIO(data), f"f.{fmt}")},
+        content_type="multipart/form-data",
     )
-    response = as_user("admin").post("/import", data=_confirm_form(html, titel="Kopi"))
+    response = as_user("admin").post("/import", data=_confirm_form(preview, titel="Kopi"))
     assert response.status_code == 302
     copy = db.session.scalar(sa.select(Board).where(Board.title == "Kopi"))
     assert _outline(copy) == _outline(board)

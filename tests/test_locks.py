@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from board.access import today_local
+from board.clock import today_local
 from board.comments import services as comments
 from board.editing import services as editing
 from board.editing import structure

@@ -12,6 +12,7 @@ from board.extensions import db
 from board.models import Event, Initiative, Role
 from tests import factories
 from tests.conftest import browser_login, serious_axe_violations
+from tests.live_helpers import drag
 
 pytestmark = pytest.mark.browser
 
@@ -49,24 +50,6 @@ def column_titles(page, stage: str) -> list[str]:
 
 def announced(page, text: str) -> None:
     expect(page.locator("#announcer")).to_contain_text(text)
-
-
-def drag(page, source, target_box_point, grab=(30, 12)) -> None:
-    """A real mouse drag in steps (Sortable's fallback follows mouse events),
-    starting `grab` pixels into `source`."""
-    box = source.bounding_box()
-    start_x, start_y = box["x"] + grab[0], box["y"] + grab[1]
-    page.mouse.move(start_x, start_y)
-    page.mouse.down()
-    x, y = target_box_point
-    for step in range(1, 16):
-        page.mouse.move(
-            start_x + (x - start_x) * step / 15,
-            start_y + (y - start_y) * step / 15,
-        )
-        page.wait_for_timeout(20)
-    page.wait_for_timeout(100)
-    page.mouse.up()
 
 
 def drag_to_top_of(page, handle, stage: str, grab=(30, 12)) -> None:

@@ -14,6 +14,7 @@ from board.query_counter import count_queries
 from board.tokens import hash_token
 from tests import factories
 from tests.conftest import login
+from tests.html import attr, classes, count, has, one, roots, select, text, text_of
 
 HTMX = {"HX-Request": "true"}
 
@@ -28,6 +29,16 @@ def cards(board):
     ]:
         made[title] = factories.make_initiative(board, title, stage=stage)
     return made
+
+
+def oob_counts(source) -> dict[str, str]:
+    """The column counts swapped out of band: {stage: count}. Each count's
+    aria-label says the same number in words."""
+    found = {}
+    for node in select(source, '[id^="count-"][hx-swap-oob="true"]'):
+        found[node.id.removeprefix("count-")] = text(node)
+        assert node.attributes["aria-label"] == f"{text(node)} tiltag"
+    return found
 
 
 def url(card, board_id=None):
@@ -55,19 +66,24 @@ def test_leader_moves_a_card_and_gets_the_card_counts_and_announcement(as_user, 
         url(card), data={"stage": "igangsat", "position": "0", "version": "1"}, headers=HTMX
     )
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
     # The moved card with its new version, first (htmx swaps it for the old one).
-    assert html.lstrip().startswith('<li class="card')
-    assert f'data-initiative-id="{card.id}"' in html and 'data-version="2"' in html
+    moved = roots(response)[0]
+    assert moved.tag == "li" and "card" in classes(moved)
+    assert moved.attributes["data-initiative-id"] == str(card.id)
+    assert moved.attributes["data-version"] == "2"
+    assert "hx-swap-oob" not in moved.attributes
     # Counts out of band, and the Danish announcement.
-    counts = dict(
-        re.findall(r'id="count-(\w+)" hx-swap-oob="true"\s+aria-label="\d+ tiltag">(\d+)<', html)
-    )
-    assert counts == {"ikke_ivaerksat": "0", "planlagt": "1", "igangsat": "2", "afsluttet": "0"}
-    announcer = '<div id="announcer" hx-swap-oob="innerHTML">'
-    assert f"{announcer}«Ny takstmodel for STU» flyttet til Igangsat</div>" in html
+    assert oob_counts(response) == {
+        "ikke_ivaerksat": "0",
+        "planlagt": "1",
+        "igangsat": "2",
+        "afsluttet": "0",
+    }
+    announcer = one(response, "div#announcer")
+    assert announcer.attributes["hx-swap-oob"] == "innerHTML"
+    assert announcer.inner_html == "«Ny takstmodel for STU» flyttet til Igangsat"
     # Only the moved card is in the answer, not its column.
-    assert html.count("data-initiative-id=") == 1
+    assert count(response, "[data-initiative-id]") == 1
 
     db.session.expire_all()
     assert (card.stage, card.position, card.version) == ("igangsat", 0, 2)
@@ -76,12 +92,10 @@ def test_leader_moves_a_card_and_gets_the_card_counts_and_announcement(as_user, 
 
 def test_within_column_announcement_names_the_place(as_user, cards):
     card = cards["Bostøtte"]
-    html = (
-        as_user("leder")
-        .post(url(card), data={"stage": "planlagt", "position": "0", "version": "1"})
-        .get_data(as_text=True)
+    response = as_user("leder").post(
+        url(card), data={"stage": "planlagt", "position": "0", "version": "1"}
     )
-    assert "«Bostøtte» flyttet til plads 1 i Planlagt" in html
+    assert text_of(response, "#announcer") == "«Bostøtte» flyttet til plads 1 i Planlagt"
 
 
 def test_admin_may_move(as_user, cards):
@@ -156,7 +170,9 @@ def test_share_link_visitor_cannot_move(client, board, cards):
     shared = client.get(f"/s/{token}")
     assert shared.status_code == 200 and "Bostøtte" in shared.get_data(as_text=True)
     assert "move-toggle" not in shared.get_data(as_text=True)
+    assert count(shared, ".move-toggle, .move-panel, [data-move-to]") == 0
     assert "moves.js" not in shared.get_data(as_text=True)
+    assert not has(shared, 'script[src*="moves.js"], script[src*="sortable"]')
     data = {"stage": "igangsat", "position": "0", "version": "1"}
     assert client.post(url(card), data=data, headers=HTMX).status_code == 401
     for share_url in (f"/s/{token}/initiatives/{card.id}/move", f"/s/{token}/move"):
@@ -165,11 +181,15 @@ def test_share_link_visitor_cannot_move(client, board, cards):
 
 
 def test_board_page_has_move_controls_for_leaders_only(as_user, board, cards):
-    leader_html = as_user("leder").get(f"/boards/{board.id}").get_data(as_text=True)
-    assert leader_html.count('class="move-toggle"') == 3
-    assert "js/moves.js" in leader_html and "sortable-1.15.7.min.js" in leader_html
-    med_html = as_user("med").get(f"/boards/{board.id}").get_data(as_text=True)
-    assert "move-toggle" not in med_html and "moves.js" not in med_html
+    leader_page = as_user("leder").get(f"/boards/{board.id}")
+    assert count(leader_page, ".card .move-toggle") == 3
+    assert count(leader_page, "button.move-toggle") == 3
+    assert has(leader_page, 'script[src$="js/moves.js"]')
+    assert has(leader_page, 'script[src$="sortable-1.15.7.min.js"]')
+    med_page = as_user("med").get(f"/boards/{board.id}")
+    assert count(med_page, ".move-toggle, [data-move-to]") == 0
+    assert "move-toggle" not in med_page.get_data(as_text=True)
+    assert "moves.js" not in med_page.get_data(as_text=True)
 
 
 def test_move_needs_the_csrf_token(csrf_app, board, users, cards):
@@ -182,8 +202,8 @@ def test_move_needs_the_csrf_token(csrf_app, board, users, cards):
     refused = client.post(move_url, data=data, headers=HTMX)
     assert refused.status_code == 400
     assert "sikkerhedsnøgle" in refused.get_data(as_text=True)
-    page = client.get(board_url).get_data(as_text=True)
-    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    token = attr(client.get(board_url), 'meta[name="csrf-token"]', "content")
+    assert token
     accepted = client.post(move_url, data=data, headers={**HTMX, "X-CSRFToken": token})
     assert accepted.status_code == 200
 
@@ -209,18 +229,16 @@ def test_stale_version_gets_409_with_fresh_columns_and_who_changed_it(
     )
     assert stale.status_code == 409
     assert stale.headers["HX-Reswap"] == "none"
-    html = stale.get_data(as_text=True)
-    assert "Kortet er lige blevet ændret af Ada Admin – tavlen er opdateret" in html
-    assert 'id="notice" hx-swap-oob="innerHTML"' in html
+    notice = one(stale, "#notice")
+    assert notice.attributes["hx-swap-oob"] == "innerHTML"
+    assert "Kortet er lige blevet ændret af Ada Admin – tavlen er opdateret" in text(notice)
     # Re-rendered: where the card is now, where it was dropped, where it was shown.
-    refreshed = re.findall(
-        r'<section class="column[^>]*id="column-(\w+)"[^>]*hx-swap-oob="true"', html
-    )
-    assert refreshed == ["planlagt", "igangsat", "afsluttet"]
-    igangsat = html[html.index('id="column-igangsat"') : html.index('id="column-afsluttet"')]
-    assert re.search(rf'id="card-{card.id}"[^>]*data-version="2"', igangsat)
+    refreshed = select(stale, 'section.column[id^="column-"][hx-swap-oob="true"]')
+    assert [c.id for c in refreshed] == ["column-planlagt", "column-igangsat", "column-afsluttet"]
+    assert attr(stale, f"section#column-igangsat #card-{card.id}", "data-version") == "2"
+    assert count(stale, f"#card-{card.id}") == 1
     # The column not re-rendered gets its count.
-    assert 'id="count-ikke_ivaerksat" hx-swap-oob="true"' in html
+    assert attr(stale, "#count-ikke_ivaerksat", "hx-swap-oob") == "true"
     assert state() == before
 
 
@@ -248,11 +266,13 @@ def test_409_keeps_the_filter(as_user, app):
 
     client = as_user("leder")
     login(client, db.session.scalars(sa.select(User).filter_by(email="l2@example.dk")).one())
-    html = client.post(
+    response = client.post(
         url(mine), data={"stage": "igangsat", "position": "0", "version": "1", "tema": t1.id}
-    ).get_data(as_text=True)
+    )
+    html = response.get_data(as_text=True)
     assert "Synlig" in html and "Skjult" not in html
-    assert 'id="count-ikke_ivaerksat" hx-swap-oob="true"' in html
+    assert [text(t) for t in select(response, ".card .card-title")] == ["Synlig"]
+    assert attr(response, "#count-ikke_ivaerksat", "hx-swap-oob") == "true"
 
 
 # --- bad input --------------------------------------------------------------------
@@ -278,9 +298,8 @@ def test_bad_input_gets_400_with_a_danish_message_and_no_change(as_user, cards, 
     before = state()
     response = as_user("leder").post(url(cards["Bostøtte"]), data=data, headers=HTMX)
     assert response.status_code == 400
-    html = response.get_data(as_text=True)
-    assert message in html
-    assert 'class="notice notice-error"' in html  # the fragment app.js shows
+    # The fragment app.js shows, with the message.
+    assert message in text_of(response, "p.notice.notice-error")
     assert state() == before
 
 
@@ -320,9 +339,12 @@ def test_filtered_move_counts_and_places_after_the_visible_card_above(as_user, a
         url(v1), data={"stage": "igangsat", "position": "1", "version": "1", "tema": str(t1.id)}
     )
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    counts = dict(re.findall(r'id="count-(\w+)"[^>]*>(\d+)<', html))
-    assert counts == {"ikke_ivaerksat": "0", "planlagt": "0", "igangsat": "2", "afsluttet": "0"}
+    assert oob_counts(response) == {
+        "ikke_ivaerksat": "0",
+        "planlagt": "0",
+        "igangsat": "2",
+        "afsluttet": "0",
+    }
     order = db.session.scalars(
         sa.select(Initiative.title)
         .where(Initiative.stage == "igangsat")
@@ -336,12 +358,8 @@ def test_card_history_lists_the_move_with_who_when_from_and_to(as_user, board, c
     card = cards["Ny takstmodel for STU"]
     client = as_user("leder")
     client.post(url(card), data={"stage": "igangsat", "position": "0", "version": "1"})
-    html = client.get(f"/boards/{board.id}/initiatives/{card.id}").get_data(as_text=True)
-    entry = re.search(
-        r'<li class="history-entry" data-kind="initiative.moved">(.*?)</li>', html, re.S
-    )
-    assert entry, html
-    text = re.sub(r"\s+", " ", entry.group(1))
-    assert "Lone Leder" in text
-    assert "Flyttet fra Planlagt til Igangsat" in text
-    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT', text)
+    page = client.get(f"/boards/{board.id}/initiatives/{card.id}")
+    entry = one(page, 'li.history-entry[data-kind="initiative.moved"]')
+    assert "Lone Leder" in text(entry)
+    assert "Flyttet fra Planlagt til Igangsat" in text(entry)
+    assert re.match(r"\d{4}-\d\d-\d\dT", entry.css_first("time").attributes["datetime"])

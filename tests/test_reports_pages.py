@@ -15,6 +15,7 @@ from board.reports.exports import filename
 from board.reports.report import StatusReport
 from board.tokens import hash_token
 from tests import factories
+from tests.html import attrs, count, has, one, select, text, text_of, texts
 from tests.reports_helpers import archive, at, comment, edit, move, new_card
 
 
@@ -60,6 +61,28 @@ def as_user(as_user):
     return _as
 
 
+def report_rows(source) -> dict[str, dict[str, str]]:
+    """The status table's rows by tiltag title: objective (the cell spanning
+    its rows), timeline, column and status, as shown."""
+    rows, objective = {}, None
+    for row in select(source, "table.report-table tr.report-row, tr.report-objective-empty"):
+        spanning = row.css_first("th.col-objective")
+        if spanning is not None:
+            objective = text(spanning)
+        if "report-objective-empty" in row.attributes["class"]:
+            continue
+        rows[text_of(row, "td.col-title strong")] = {
+            "objective": objective,
+            "timeline": text_of(row, "td.col-timeline"),
+            "stage": text_of(row, "td.col-stage"),
+            "status": text_of(row, "td.col-status"),
+        }
+    return rows
+
+
+PUBLISH_FORM = 'form[method="post"][action$="/reports"]'
+
+
 def _share(board, **fields):
     token = "hemmeligt-token-123"
     db.session.add(
@@ -71,13 +94,31 @@ def _share(board, **fields):
 
 def test_status_page_shows_the_date_heading_and_the_state_on_that_date(report_board, as_user):
     board, first, second = report_board
-    html = as_user("med").get(f"/boards/{board.id}/status?dato=2024-03-15").get_data(as_text=True)
-    assert "Status pr. 15. marts 2024" in html
-    assert "Proces igangsættes 3. kvartal 2024" in html and "Panelet er nedsat" not in html
-    assert "1.2. Fælles redskaber" in html and "Ingen tiltag endnu" in html
-    assert "Et panel af borgere<br>mødes fire gange" in html
-    now = as_user("med").get(f"/boards/{board.id}/status").get_data(as_text=True)
-    assert "Panelet er nedsat" in now
+    page = as_user("med").get(f"/boards/{board.id}/status?dato=2024-03-15")
+    html = page.get_data(as_text=True)
+    assert text_of(page, "header.report-header h1") == "Status pr. 15. marts 2024"
+    assert "Panelet er nedsat" not in html
+    assert report_rows(page) == {
+        "Borgerpanel": {
+            "objective": "1.1. Vi taler med borgeren",
+            "timeline": "Efterår 2024",
+            "stage": "Planlagt",
+            "status": "Proces igangsættes 3. kvartal 2024",
+        },
+        "Samtaleguide": {
+            "objective": "1.1. Vi taler med borgeren",
+            "timeline": "",
+            "stage": "Igangsat",
+            "status": "Er igangsat",
+        },
+    }
+    empty = one(page, "tr.report-objective-empty")
+    assert text_of(empty, "th") == "1.2. Fælles redskaber"
+    assert text_of(empty, "td") == "Ingen tiltag endnu"
+    description = one(page, "td.col-title .report-description")
+    assert description.inner_html == "Et panel af borgere<br>mødes fire gange"
+    now = as_user("med").get(f"/boards/{board.id}/status")
+    assert report_rows(now)["Borgerpanel"]["status"] == "Panelet er nedsat"
 
 
 def test_status_page_filters_by_pejlemaerke(app, users, as_user):
@@ -87,8 +128,12 @@ def test_status_page_filters_by_pejlemaerke(app, users, as_user):
     factories.make_user("l2@example.dk", board=board, role="leder")
     client = as_user("admin")
     a, b = board.themes
-    html = client.get(f"/boards/{board.id}/status?tema={b.id}").get_data(as_text=True)
+    page = client.get(f"/boards/{board.id}/status?tema={b.id}")
+    html = page.get_data(as_text=True)
     assert "Tema B" in html and "1.1. Et" not in html and "2.1. To" in html
+    assert texts(page, "section.report-theme h2") == ["Pejlemærke: Tema B"]
+    assert texts(page, "tr.report-objective-empty th") == ["2.1. To"]
+    assert attrs(page, "#report-theme option[selected]", "value") == [str(b.id)]
 
 
 @pytest.mark.parametrize(
@@ -213,11 +258,18 @@ def test_xlsx_and_csv_hold_the_same_rows(report_board, as_user):
 def test_share_link_visitors_see_status_downloads_and_changes(report_board, client):
     board = report_board[0]
     token = _share(board)
-    html = client.get(f"/s/{token}/status?dato=2024-03-15").get_data(as_text=True)
-    assert "Status pr. 15. marts 2024" in html and "Borgerpanel" in html
-    assert "Publicér" not in html  # read-only
+    page = client.get(f"/s/{token}/status?dato=2024-03-15")
+    html = page.get_data(as_text=True)
+    assert text_of(page, "header.report-header h1") == "Status pr. 15. marts 2024"
+    assert list(report_rows(page)) == ["Borgerpanel", "Samtaleguide"]
+    assert "Publicér" not in html and count(page, "form[method=post]") == 0  # read-only
     assert client.get(f"/s/{token}/status.docx?dato=2024-03-15").status_code == 200
-    assert f"/s/{token}/status.csv" in html
+    downloads = attrs(page, "ul.report-downloads a[download]", "href")
+    assert [d.split("?")[0] for d in downloads] == [
+        f"/s/{token}/status.docx",
+        f"/s/{token}/status.xlsx",
+        f"/s/{token}/status.csv",
+    ]
     assert client.get(f"/s/{token}/changes?siden=2024-03-15").status_code == 200
     assert client.get("/s/forkert-token/status").status_code == 404
     revoked = db.session.scalar(db.select(ShareLink))
@@ -237,18 +289,25 @@ def test_changes_page_lists_exactly_what_changed(report_board, users, as_user):
     comment(second, "2024-03-01 10:00", users["med"])  # before: not counted
     edit(third, "2024-03-24 10:00", status_note="ændret efter oprettelse")
 
-    html = as_user("med").get(f"/boards/{board.id}/changes?siden=2024-03-15").get_data(as_text=True)
-    assert "Ændringer siden 15. marts 2024" in html
-    assert html.count('class="change"') == 3
-    assert "Tilføjet i Planlagt" in html  # the new card
-    assert "Flyttet fra Planlagt til Afsluttet" in html
-    assert "Proces igangsættes 3. kvartal 2024" in html and "Panelet er nedsat" in html
-    assert "2 nye kommentarer" in html
-    assert "Arkiveret" in html
-    assert "Status ændret" in html
+    page = as_user("med").get(f"/boards/{board.id}/changes?siden=2024-03-15")
+    assert text_of(page, "header.report-header h1") == "Ændringer siden 15. marts 2024"
+    changes = {text_of(c, ".change-title"): c for c in select(page, "li.change")}
+    assert len(changes) == 3 == count(page, "li.change")
+    new, moved, archived = changes["Nyt tiltag"], changes["Borgerpanel"], changes["Samtaleguide"]
+    assert text_of(new, ".change-added") == "Tilføjet i Planlagt"
+    assert text_of(moved, ".change-moved") == "Flyttet fra Planlagt til Afsluttet"
+    assert text_of(moved, ".change-status").startswith("Status ændret")
+    assert texts(moved, ".change-status .status-diff dd") == [
+        "Proces igangsættes 3. kvartal 2024",
+        "Panelet er nedsat",
+    ]
+    assert text_of(moved, ".change-comments") == "2 nye kommentarer"
+    assert text_of(archived, ".change-archived") == "Arkiveret"
+    assert not has(archived, ".change-comments")  # its comment was before the date
     # since 1 April (the edit and move were on 1 April): only later changes
-    html = as_user("med").get(f"/boards/{board.id}/changes?siden=2024-04-01").get_data(as_text=True)
-    assert "Ingen ændringer efter 1. april 2024" in html
+    page = as_user("med").get(f"/boards/{board.id}/changes?siden=2024-04-01")
+    assert text_of(page, "p.report-empty") == "Ingen ændringer efter 1. april 2024."
+    assert count(page, "li.change") == 0
 
 
 def test_changes_service_nets_out_a_move_back_and_forth(report_board):
@@ -274,15 +333,16 @@ def test_share_link_without_comments_does_not_count_them(report_board, users, cl
     board, first, _ = report_board
     comment(first, "2024-04-02 10:00", users["med"])
     token = _share(board, show_comments=False)
-    html = client.get(f"/s/{token}/changes?siden=2024-04-01").get_data(as_text=True)
-    assert "kommentar" not in html
+    page = client.get(f"/s/{token}/changes?siden=2024-04-01")
+    assert "kommentar" not in page.get_data(as_text=True)
+    assert count(page, ".change-comments") == 0
 
 
 def test_the_board_links_to_status_and_changes(report_board, as_user, client):
     board = report_board[0]
-    html = as_user("med").get(f"/boards/{board.id}").get_data(as_text=True)
-    assert f'href="/boards/{board.id}/status"' in html
-    assert f'href="/boards/{board.id}/changes"' in html
+    page = as_user("med").get(f"/boards/{board.id}")
+    assert count(page, f'a[href="/boards/{board.id}/status"]') == 1
+    assert count(page, f'a[href="/boards/{board.id}/changes"]') == 1
 
 
 # --------------------------------------------------------------- published
@@ -308,11 +368,13 @@ def test_published_reports_are_frozen(report_board, users, as_user):
     doc = Document(io.BytesIO(client.get(f"/boards/{board.id}/reports/{published.id}.docx").data))
     assert "Samtaleguide" in [c.text for c in doc.tables[0].columns[2].cells]
 
-    listing = as_user("med").get(f"/boards/{board.id}/reports").get_data(as_text=True)
-    assert "Status til Områdeudvalget, marts 2024" in listing
-    assert "Lone Leder" in listing and "15. marts 2024" in listing
-    page = as_user("med").get(f"/boards/{board.id}/reports/{published.id}").get_data(as_text=True)
-    assert "Samtaleguide" in page and "Omdøbt" not in page
+    listing = as_user("med").get(f"/boards/{board.id}/reports")
+    row = one(listing, f'table.published-table tr[data-report-id="{published.id}"]')
+    assert text_of(row, "th a") == "Status til Områdeudvalget, marts 2024"
+    assert texts(row, "td")[:2] == ["15. marts 2024", "Lone Leder"]
+    page = as_user("med").get(f"/boards/{board.id}/reports/{published.id}")
+    assert "Omdøbt" not in page.get_data(as_text=True)
+    assert list(report_rows(page)) == ["Borgerpanel", "Samtaleguide"]
 
 
 def test_a_committee_reads_published_reports_through_its_share_link(report_board, as_user, client):
@@ -330,13 +392,22 @@ def test_a_committee_reads_published_reports_through_its_share_link(report_board
     token = _share(board)
 
     for page_url in (f"/s/{token}", f"/s/{token}/status"):
-        assert f'href="/s/{token}/reports"' in client.get(page_url).get_data(as_text=True)
-    listing = client.get(f"/s/{token}/reports").get_data(as_text=True)
-    assert "Status til Områdeudvalget, marts 2024" in listing and "Hemmelig" not in listing
-    assert f'href="/s/{token}/reports/{published.id}"' in listing
-    assert "Publicér" not in listing and f"/boards/{board.id}" not in listing  # read-only
-    page = client.get(f"/s/{token}/reports/{published.id}").get_data(as_text=True)
-    assert "Samtaleguide" in page and f"/boards/{board.id}" not in page
+        assert count(client.get(page_url), f'a[href="/s/{token}/reports"]') == 1
+    listing = client.get(f"/s/{token}/reports")
+    listing_html = listing.get_data(as_text=True)
+    assert "Hemmelig" not in listing_html
+    assert texts(listing, "table.published-table tbody th a") == [
+        "Status til Områdeudvalget, marts 2024"
+    ]
+    assert attrs(listing, "table.published-table tbody th a", "href") == [
+        f"/s/{token}/reports/{published.id}"
+    ]
+    # Read-only.
+    assert "Publicér" not in listing_html and f"/boards/{board.id}" not in listing_html
+    assert count(listing, "form[method=post]") == 0
+    page = client.get(f"/s/{token}/reports/{published.id}")
+    assert "Samtaleguide" in report_rows(page)
+    assert f"/boards/{board.id}" not in page.get_data(as_text=True)
     download = client.get(f"/s/{token}/reports/{published.id}.docx")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     hidden = db.session.scalar(
@@ -374,8 +445,10 @@ def test_only_leaders_publish(report_board, as_user):
         f"/boards/{board.id}/reports", data={"titel": "X", "dato": "2024-03-15"}
     )
     assert response.status_code == 403
-    html = as_user("med").get(f"/boards/{board.id}/status").get_data(as_text=True)
-    assert "Publicér" not in html
+    page = as_user("med").get(f"/boards/{board.id}/status")
+    assert "Publicér" not in page.get_data(as_text=True)
+    assert not has(page, PUBLISH_FORM)
+    assert has(as_user("leder").get(f"/boards/{board.id}/status"), PUBLISH_FORM)
 
 
 def test_a_long_docx_table_keeps_one_row_per_tiltag():
@@ -409,7 +482,9 @@ def test_a_date_before_the_board_existed_says_so(demo, as_user):
     strategy = demo[0]
     client = as_user("admin")
     for day in ("0001-01-01", "2024-02-29"):
-        html = client.get(f"/boards/{strategy.id}/status?dato={day}").get_data(as_text=True)
-        assert "Tavlen blev oprettet 1. marts 2024." in html
-    html = client.get(f"/boards/{strategy.id}/status?dato=2024-03-01").get_data(as_text=True)
-    assert "Tavlen blev oprettet" not in html
+        page = client.get(f"/boards/{strategy.id}/status?dato={day}")
+        assert text_of(page, "main p.notice-info").startswith("Tavlen blev oprettet 1. marts 2024.")
+        assert report_rows(page) == {}
+    page = client.get(f"/boards/{strategy.id}/status?dato=2024-03-01")
+    assert "Tavlen blev oprettet" not in page.get_data(as_text=True)
+    assert len(report_rows(page)) == 29

@@ -16,6 +16,7 @@ from board.models import Comment, Event, Initiative, ShareLink
 from board.share.services import create_share_link, revoke_share_link
 from board.tokens import hash_token
 from tests import factories
+from tests.html import attr, attrs, count, has, one, select, text_of, texts
 
 GONE = "Siden eller tavlen findes ikke, eller linket er ikke længere gyldigt."
 
@@ -27,18 +28,35 @@ def make_link(board, **kwargs) -> str:
     return token
 
 
-def links_in(html: str) -> list[str]:
+URL_ATTRIBUTES = ("href", "action", "formaction", "hx-get", "hx-post", "src", "sse-connect")
+
+
+def links_in(source) -> list[str]:
     """Every URL the page can take the visitor to or fetch from."""
-    return re.findall(r'(?:href|action|hx-get|hx-post|src|sse-connect)="([^"]*)"', html)
+    return [
+        node.attributes[name]
+        for node in select(source, ", ".join(f"[{name}]" for name in URL_ATTRIBUTES))
+        for name in URL_ATTRIBUTES
+        if node.attributes.get(name) is not None
+    ]
 
 
-def assert_read_only(html: str, token: str) -> None:
-    assert "<form" not in html.replace('<form id="board-filter"', "<filter-form")
+def assert_read_only(source, token: str) -> None:
+    html = source.get_data(as_text=True) if hasattr(source, "get_data") else source
+    # The filter is the only form, and it only reads (GET).
+    forms = select(html, "form")
+    assert [f.id for f in forms] in ([], ["board-filter"])
+    assert all(f.attributes.get("method") == "get" for f in forms)
     assert 'method="post"' not in html.lower()
     assert "csrf" not in html.lower()
+    assert count(html, 'input[name="csrf_token"], meta[name="csrf-token"]') == 0
     assert "data-move-control" not in html and "drag-handle" not in html
+    assert count(html, ".move-toggle, .move-panel, [data-move-to], [data-edit-initiative]") == 0
     assert "hx-post" not in html and "hx-patch" not in html and "hx-delete" not in html
-    for url in links_in(html):
+    assert count(html, "[hx-post], [hx-put], [hx-patch], [hx-delete]") == 0
+    links = links_in(html)
+    assert links, "no link found: the page is not what the test thinks"
+    for url in links:
         assert url.startswith((f"/s/{token}", "/static/", "#")), f"link out of the share: {url}"
 
 
@@ -63,10 +81,10 @@ def test_leder_makes_a_link_that_is_shown_once_and_stored_only_as_a_hash(as_user
         data={"label": "Voksen- og Plejeudvalget, møde 25. oktober", "show_comments": "y"},
     )
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    url = re.search(r'id="new-link-url"[^>]*value="([^"]+)"', html).group(1)
+    url = attr(response, "input#new-link-url[readonly]", "value")
     assert url.startswith("http://localhost/s/")
-    assert "data-copy-from" in html and "/static/js/share.js" in html
+    assert attr(response, "button[data-copy-from]", "data-copy-from") == "new-link-url"
+    assert has(response, 'script[src="/static/js/share.js"]')
     assert response.headers["Cache-Control"] == "no-store"
     token = url.rsplit("/", 1)[1]
     assert len(base64.urlsafe_b64decode(token + "==")) >= 16  # at least 128 bits
@@ -89,18 +107,26 @@ def test_the_list_shows_label_creator_dates_last_use_and_state(as_user, app, boa
         f"/boards/{board.id}/share-links",
         data={"label": "Børne- og Ungdomsudvalget", "expires_on": expires.isoformat()},
     )
-    html = client.get(f"/boards/{board.id}/share-links").get_data(as_text=True)
-    row = html[html.index("Børne- og Ungdomsudvalget") :]
-    row = row[: row.index("</tr>")]
-    assert "Lone Leder" in row and "Ikke brugt" in row and "Aktivt" in row
-    assert str(expires.year) in row and "Skjult" in row
+    page = client.get(f"/boards/{board.id}/share-links")
+    (row,) = select(page, "tr.share-link")
+    label, creator, _created, expiry, last_used, comments, state, _action = texts(row, "td")
+    assert (label, creator, last_used, state) == (
+        "Børne- og Ungdomsudvalget",
+        "Lone Leder",
+        "Ikke brugt",
+        "Aktivt",
+    )
+    assert str(expires.year) in expiry and comments == "Skjult"
+    assert "state-active" in row.attributes["class"].split()
     link = db.session.scalars(sa.select(ShareLink)).one()
+    assert row.attributes["data-share-link-id"] == str(link.id)
     token = make_link(board, label="Brugt link")
     app.test_client().get(f"/s/{token}")
-    html = client.get(f"/boards/{board.id}/share-links").get_data(as_text=True)
-    used = html[html.index("Brugt link") :]
-    assert "Ikke brugt" not in used[: used.index("</tr>")]
-    assert f'data-share-link-id="{link.id}"' in html
+    page = client.get(f"/boards/{board.id}/share-links")
+    rows = {texts(r, "td")[0]: texts(r, "td") for r in select(page, "tr.share-link")}
+    assert rows["Brugt link"][4] != "Ikke brugt"
+    assert rows["Børne- og Ungdomsudvalget"][4] == "Ikke brugt"
+    assert str(link.id) in attrs(page, "tr.share-link", "data-share-link-id")
 
 
 @pytest.mark.parametrize(
@@ -116,16 +142,20 @@ def test_the_list_shows_label_creator_dates_last_use_and_state(as_user, app, boa
 def test_bad_input_gets_a_danish_message_and_makes_no_link(as_user, board, data, message):
     response = as_user("leder").post(f"/boards/{board.id}/share-links", data=data)
     assert response.status_code == 422
-    html = response.get_data(as_text=True)
     field = "expires_on" if "expires_on" in data else "label"
-    error = re.search(rf'id="{field}-error">([^<]*)<', html)
-    assert error and message in error.group(1)  # shown by the field it is about
+    # Shown by the field it is about, and tied to it.
+    assert message in text_of(response, f"#{field}-error")
+    described = attr(response, f'[name="{field}"]', "aria-describedby")
+    assert f"{field}-error" in described.split()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ShareLink)) == 0
 
 
 def test_the_board_page_links_to_share_links_for_leder_and_not_for_med(as_user, board):
-    assert "Delingslinks" in as_user("leder").get(f"/boards/{board.id}").get_data(as_text=True)
-    assert "Delingslinks" not in as_user("med").get(f"/boards/{board.id}").get_data(as_text=True)
+    share_links = f'a[href="/boards/{board.id}/share-links"]'
+    assert text_of(as_user("leder").get(f"/boards/{board.id}"), share_links) == "Delingslinks"
+    med_page = as_user("med").get(f"/boards/{board.id}")
+    assert "Delingslinks" not in med_page.get_data(as_text=True)
+    assert not has(med_page, share_links)
 
 
 # --- revoking and expiry ----------------------------------------------------------
@@ -142,12 +172,12 @@ def test_a_revoked_link_is_dead_at_once(as_user, app, board, cards, users):
     for url in (f"/s/{token}", f"/s/{token}/initiatives/{cards[0].id}"):
         gone = visitor.get(url)
         assert gone.status_code == 404 and GONE in gone.get_data(as_text=True)
-    html = as_user("leder").get(f"/boards/{board.id}/share-links").get_data(as_text=True)
-    assert "Tilbagekaldt" in html
+    page = as_user("leder").get(f"/boards/{board.id}/share-links")
     # Who revoked it is kept and shown (the log is not the only trace).
     assert db.session.get(ShareLink, link.id).revoked_by_id == users["leder"].id
-    row = re.search(r'<tr class="share-link state-revoked".*?</tr>', html, re.S).group(0)
-    assert re.search(r"Tilbagekaldt [^<]* af Lone Leder", row)
+    row = one(page, f'tr.share-link.state-revoked[data-share-link-id="{link.id}"]')
+    assert re.fullmatch(r"Tilbagekaldt .+ af Lone Leder", texts(row, "td")[6])
+    assert not has(row, "form")  # nothing left to revoke
     # Links are not board events: committee members watching the board
     # live are not told about them.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == events_before
@@ -199,11 +229,10 @@ def test_the_share_page_shows_the_board_and_its_filter_read_only(app, board, car
     token = make_link(board)
     response = app.test_client().get(f"/s/{token}")
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert "Ny takstmodel" in html and "Styrket ledelse" in html
-    assert 'id="board-filter"' in html and f'action="/s/{token}"' in html
-    assert "Skrivebeskyttet visning" in html
-    assert_read_only(html, token)
+    assert texts(response, "li.card .card-title") == ["Ny takstmodel", "Styrket ledelse"]
+    assert attr(response, "form#board-filter", "action") == f"/s/{token}"
+    assert text_of(response, "header .share-badge") == "Skrivebeskyttet visning"
+    assert_read_only(response, token)
     assert response.headers.getlist("Set-Cookie") == []  # no session, no cookie
 
 
@@ -213,9 +242,9 @@ def test_the_card_page_and_dialog_are_read_only_too(app, board, cards):
     for headers in ({}, {"HX-Request": "true"}):
         response = client.get(f"/s/{token}/initiatives/{cards[1].id}", headers=headers)
         assert response.status_code == 200
-        html = response.get_data(as_text=True)
-        assert "Styrket ledelse" in html and "Alle ansat." in html
-        assert_read_only(html, token)
+        assert text_of(response, "#dialog-title") == "Styrket ledelse"
+        assert "Alle ansat." in response.get_data(as_text=True)
+        assert_read_only(response, token)
 
 
 def test_the_htmx_filter_works_on_the_share_page(app, board, cards):
@@ -227,17 +256,22 @@ def test_the_htmx_filter_works_on_the_share_page(app, board, cards):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
-    assert 'hx-swap-oob="innerHTML"' in html and f'hx-get="/s/{token}"' in html
+    board_filter = one(response, "form#board-filter")
+    assert board_filter.attributes["hx-swap-oob"] == "innerHTML"
+    assert board_filter.attributes["hx-get"] == f"/s/{token}"
     assert "data-initiative-id" not in html  # no card has that objective
-    assert_read_only(html, token)
+    assert count(response, "section.column") == 4
+    assert_read_only(response, token)
 
 
 def test_a_link_to_board_a_shows_nothing_of_board_b(app, demo):
     strategy, process = demo
     token = make_link(strategy)
     client = app.test_client()
-    html = client.get(f"/s/{token}").get_data(as_text=True)
+    page = client.get(f"/s/{token}")
+    html = page.get_data(as_text=True)
     assert strategy.title in html and process.title not in html
+    assert text_of(page, "main h1") == strategy.title
     process_cards = db.session.scalars(
         sa.select(Initiative).where(Initiative.board_id == process.id)
     ).all()
@@ -274,10 +308,14 @@ def test_comments_show_only_when_the_link_allows_it(app, board, cards, users, sh
     db.session.commit()
     token = make_link(board, show_comments=show_comments)
     client = app.test_client()
-    card = client.get(f"/s/{token}/initiatives/{cards[0].id}").get_data(as_text=True)
-    board_html = client.get(f"/s/{token}").get_data(as_text=True)
-    assert ("Vi blev ikke hørt" in card) is show_comments
-    assert ("1 kommentar" in board_html) is show_comments
+    card = client.get(f"/s/{token}/initiatives/{cards[0].id}")
+    board_page = client.get(f"/s/{token}")
+    assert ("Vi blev ikke hørt" in card.get_data(as_text=True)) is show_comments
+    assert ("1 kommentar" in board_page.get_data(as_text=True)) is show_comments
+    shown = ["Vi blev ikke hørt"] if show_comments else []
+    assert texts(card, "li.comment .comment-body") == shown
+    counts = ["1 kommentar"] if show_comments else []
+    assert texts(board_page, f"li#card-{cards[0].id} .card-comments") == counts
 
 
 def test_a_visit_records_when_the_link_was_last_used(app, board):

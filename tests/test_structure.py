@@ -9,6 +9,7 @@ from board.errors import Refused
 from board.extensions import db
 from board.models import Board, Event, Objective, Theme
 from tests import factories
+from tests.html import attr, attrs, count, one, text_of
 
 
 def kinds(board_id):
@@ -18,7 +19,12 @@ def kinds(board_id):
 
 
 def page(client, board):
-    return client.get(f"/boards/{board.id}/structure").get_data(as_text=True)
+    return client.get(f"/boards/{board.id}/structure")
+
+
+def theme_titles(structure_page) -> list[str]:
+    """The themes' names, in the order the page lists them."""
+    return attrs(structure_page, 'li[id^="theme-"] > .structure-row input[name="title"]', "value")
 
 
 def test_domain_add_rename_reorder_and_remove_with_events(board, users):
@@ -64,7 +70,7 @@ def test_theme_or_objective_with_tiltag_cannot_be_removed(board, users):
 
 def test_leader_restructures_from_the_page(as_user, board):
     client = as_user("leder")
-    assert "Tavlens struktur" in page(client, board)
+    assert "Tavlens struktur" in text_of(page(client, board), "main h1")
     response = client.post(f"/boards/{board.id}/structure/themes", data={"title": "Nyt spor"})
     assert response.status_code == 302
     new = db.session.scalars(sa.select(Theme).filter_by(title="Nyt spor")).one()
@@ -74,10 +80,12 @@ def test_leader_restructures_from_the_page(as_user, board):
         f"/boards/{board.id}/structure/themes/{new.id}/objectives",
         data={"number": "0.1", "title": "Første mål"},
     )
-    html = page(client, board)
-    assert html.index("Omdøbt") < html.index("Borgeren først")
-    assert 'value="Første mål"' in html
+    structure_page = page(client, board)
+    assert theme_titles(structure_page) == ["Omdøbt", "Borgeren først"]
     objective = db.session.scalars(sa.select(Objective).filter_by(title="Første mål")).one()
+    row = one(structure_page, f"li#theme-{new.id} li#objective-{objective.id}")
+    assert attr(row, 'input[name="number"]', "value") == "0.1"
+    assert attr(row, 'input[name="title"]', "value") == "Første mål"
     response = client.post(f"/boards/{board.id}/structure/objectives/{objective.id}/delete")
     assert response.status_code == 302
     assert db.session.get(Objective, objective.id) is None
@@ -100,8 +108,12 @@ def test_empty_theme_title_shows_the_error_next_to_the_field(as_user, board):
         f"/boards/{board.id}/structure/themes/{theme.id}", data={"title": " "}
     )
     assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert f'<p class="field-error" id="theme-{theme.id}-title-error">Skriv en titel.</p>' in html
+    field = f"theme-{theme.id}-title"
+    assert (
+        text_of(response, f"li#theme-{theme.id} p.field-error#{field}-error") == "Skriv en titel."
+    )
+    assert attr(response, f"input#{field}", "aria-describedby") == f"{field}-error"
+    assert attr(response, f"input#{field}", "aria-invalid") == "true"
 
 
 @pytest.mark.parametrize("who, status", [("med", 403), ("outsider", 404)])
@@ -135,8 +147,11 @@ def test_admin_creates_a_board_without_objective_level(as_user):
     board = db.session.scalars(sa.select(Board).filter_by(title="Udviklingsproces 2023")).one()
     assert board.theme_label == "Udviklingsspor" and board.objective_label is None
     assert kinds(board.id) == ["board.created"]
-    html = page(client, board)
+    structure_page = page(client, board)
+    html = structure_page.get_data(as_text=True)
     assert "Nyt udviklingsspor" in html and "Nummer" not in html
+    assert text_of(structure_page, 'label[for="theme-new-title"]') == "Nyt udviklingsspor"
+    assert count(structure_page, 'input[name="number"], .structure-objectives') == 0
 
 
 def test_leader_cannot_create_boards_and_errors_are_danish(as_user):
@@ -144,7 +159,8 @@ def test_leader_cannot_create_boards_and_errors_are_danish(as_user):
     response = as_user("admin").post("/boards/new", data={"title": "", "theme_label": ""})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert '<p class="field-error" id="title-error">Skriv en titel.</p>' in html
+    assert text_of(response, "p.field-error#title-error") == "Skriv en titel."
+    assert "title-error" in attr(response, 'input[name="title"]', "aria-describedby").split()
     assert "Skriv et navn, fx Pejlemærke eller Udviklingsspor." in html
 
 
