@@ -203,98 +203,82 @@ def _redacted_history(p: dict) -> str:
     return "Kommentar fjernet af hensyn til persondata" + (f" ({reason})" if reason else "")
 
 
+def _board_level(kind: str, payload: str, history, replay: Replay) -> EventKind:
+    """A kind of the board itself or its structure: no live sentence of its
+    own (the announcer says the history text), the whole board re-read,
+    sent to every viewer. `history` is a text or a function of the payload."""
+    history = _text(history) if isinstance(history, str) else history
+    return EventKind(kind, payload, history, None, _the_board, Audience.BOARD, replay)
+
+
+def _comment_kind(kind: str, payload: str, history, live) -> EventKind:
+    """A comment kind: the card re-read, sent only to those shown comments,
+    nothing for replay (payloads never hold the text)."""
+    history = _text(history) if isinstance(history, str) else history
+    return EventKind(kind, payload, history, live, _the_card, Audience.COMMENTS, Replay.NONE)
+
+
+CHANGES = "{field: [before, after]}"
+
 _KINDS = (
     # ----------------------------------------------------------- the board
-    EventKind(
+    _board_level(
         "board.created",
-        payload='{"title"} (+ "source": "import" for an imported board)',
-        history=_text("Tavlen blev oprettet"),
-        live=None,
-        refresh=_the_board,
-        audience=Audience.BOARD,
-        replay=Replay.NONE,
+        '{"title"} (+ "source": "import" for an imported board)',
+        "Tavlen blev oprettet",
+        Replay.NONE,
     ),
-    EventKind(
+    _board_level(
         "board.updated",
-        payload='{"changes": {field: [before, after]}}',
-        history=_text("Tavlens indstillinger blev ændret"),
-        live=None,
-        refresh=_the_board,
-        audience=Audience.BOARD,
-        replay=Replay.NONE,
+        f'{{"changes": {CHANGES}}}',
+        "Tavlens indstillinger blev ændret",
+        Replay.NONE,
     ),
     # ----------------------------------------------------------- structure
-    EventKind(
+    _board_level(
         "theme.created",
-        payload='{"theme_id", "title", "position"}',
-        history=lambda p: f"Oprettede tema «{p.get('title', '')}»",
-        live=None,
-        refresh=_the_board,
-        audience=Audience.BOARD,
-        replay=Replay.CREATED,
+        '{"theme_id", "title", "position"}',
+        lambda p: f"Oprettede tema «{p.get('title', '')}»",
+        Replay.CREATED,
     ),
-    EventKind(
-        "theme.updated",
-        payload='{"theme_id", "changes": {field: [before, after]}}',
-        history=_text("Ændrede tema"),
-        live=None,
-        refresh=_the_board,
-        audience=Audience.BOARD,
-        replay=Replay.UPDATED,
+    _board_level(
+        "theme.updated", f'{{"theme_id", "changes": {CHANGES}}}', "Ændrede tema", Replay.UPDATED
     ),
-    EventKind(
+    _board_level(
         "theme.reordered",
-        payload='{"order": [theme_id, ...]} (the order after the change)',
-        history=_text("Ændrede rækkefølgen af temaer"),
-        live=None,
-        refresh=_the_board,
-        audience=Audience.BOARD,
-        replay=Replay.REORDERED,
+        '{"order": [theme_id, ...]} (the order after the change)',
+        "Ændrede rækkefølgen af temaer",
+        Replay.REORDERED,
     ),
-    EventKind(
+    _board_level(
         "theme.deleted",
-        payload='{"theme_id", "title"}',
-        history=lambda p: f"Slettede tema «{p.get('title', '')}»",
-        live=None,
-        refresh=_the_board,
-        audience=Audience.BOARD,
-        replay=Replay.DELETED,
+        '{"theme_id", "title"}',
+        lambda p: f"Slettede tema «{p.get('title', '')}»",
+        Replay.DELETED,
     ),
-    EventKind(
+    _board_level(
         "objective.created",
-        payload='{"objective_id", "theme_id", "number", "title", "position"}',
-        history=lambda p: f"Oprettede målsætning {p.get('number', '')} {p.get('title', '')}",
-        live=None,
-        refresh=_the_board,
-        audience=Audience.BOARD,
-        replay=Replay.CREATED,
+        '{"objective_id", "theme_id", "number", "title", "position"}',
+        lambda p: f"Oprettede målsætning {p.get('number', '')} {p.get('title', '')}",
+        Replay.CREATED,
     ),
-    EventKind(
+    _board_level(
         "objective.updated",
-        payload='{"objective_id", "changes": {field: [before, after]}}',
-        history=_text("Ændrede målsætning"),
-        live=None,
-        refresh=_the_board,
-        audience=Audience.BOARD,
-        replay=Replay.UPDATED,
+        f'{{"objective_id", "changes": {CHANGES}}}',
+        "Ændrede målsætning",
+        Replay.UPDATED,
     ),
-    EventKind(
+    _board_level(
         "objective.reordered",
-        payload='{"theme_id", "order": [objective_id, ...]} (the order after the change)',
-        history=_text("Ændrede rækkefølgen af målsætninger"),
-        live=None,
-        refresh=_the_board,
-        audience=Audience.BOARD,
-        replay=Replay.REORDERED,
+        '{"theme_id", "order": [objective_id, ...]} (the order after the change)',
+        "Ændrede rækkefølgen af målsætninger",
+        Replay.REORDERED,
     ),
-    EventKind(
+    _board_level(
         "objective.deleted",
-        payload='{"objective_id", "theme_id", "number", "title"}',
-        history=lambda p: f"Slettede målsætning {p.get('number', '')} {p.get('title', '')}",
-        live=None,
-        refresh=_the_board,
-        audience=Audience.BOARD,
-        replay=Replay.DELETED,
+        '{"objective_id", "theme_id", "number", "title"}',
+        lambda p: f"Slettede målsætning {p.get('number', '')} {p.get('title', '')}",
+        Replay.DELETED,
     ),
     # ----------------------------------------------------------- cards
     EventKind(
@@ -349,43 +333,29 @@ _KINDS = (
         card_fields=_restored_fields,
     ),
     # ----------------------------------------------------------- comments
-    EventKind(
+    _comment_kind(
         "comment.added",
-        payload='{"comment_id"}',
-        history=_text("Skrev en kommentar"),
-        live=lambda who, quoted, p: f"{who} kommenterede {quoted}",
-        refresh=_the_card,
-        audience=Audience.COMMENTS,
-        replay=Replay.NONE,
+        '{"comment_id"}',
+        "Skrev en kommentar",
+        lambda who, quoted, p: f"{who} kommenterede {quoted}",
     ),
-    EventKind(
+    _comment_kind(
         "comment.edited",
-        payload='{"comment_id"}',
-        history=_text("Redigerede en kommentar"),
-        live=lambda who, quoted, p: f"{who} redigerede en kommentar til {quoted}",
-        refresh=_the_card,
-        audience=Audience.COMMENTS,
-        replay=Replay.NONE,
+        '{"comment_id"}',
+        "Redigerede en kommentar",
+        lambda who, quoted, p: f"{who} redigerede en kommentar til {quoted}",
     ),
-    EventKind(
+    _comment_kind(
         "comment.deleted",
-        payload='{"comment_id"}',
-        history=_text("Slettede en kommentar"),
-        live=lambda who, quoted, p: f"{who} slettede en kommentar til {quoted}",
-        refresh=_the_card,
-        audience=Audience.COMMENTS,
-        replay=Replay.NONE,
+        '{"comment_id"}',
+        "Slettede en kommentar",
+        lambda who, quoted, p: f"{who} slettede en kommentar til {quoted}",
     ),
-    EventKind(
+    _comment_kind(
         "comment.redacted",
-        payload='{"comment_id", "reason"}',
-        history=_redacted_history,
-        live=lambda who, quoted, p: (
-            f"En kommentar til {quoted} blev fjernet af hensyn til persondata"
-        ),
-        refresh=_the_card,
-        audience=Audience.COMMENTS,
-        replay=Replay.NONE,
+        '{"comment_id", "reason"}',
+        _redacted_history,
+        lambda who, quoted, p: f"En kommentar til {quoted} blev fjernet af hensyn til persondata",
     ),
     # ----------------------------------------------------------- reports
     EventKind(
