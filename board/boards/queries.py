@@ -29,6 +29,20 @@ class BoardFilter:
     def active(self) -> bool:
         return self.theme_id is not None or self.objective_id is not None
 
+    def criterion(self) -> tuple[str, int] | None:
+        """The card column and value the filter selects on: the målsætning
+        when one is chosen (it implies its pejlemærke), else the pejlemærke."""
+        if self.objective_id is not None:
+            return "objective_id", self.objective_id
+        if self.theme_id is not None:
+            return "theme_id", self.theme_id
+        return None
+
+    def shows(self, card) -> bool:
+        """Whether a card (any object with theme_id and objective_id) is shown."""
+        criterion = self.criterion()
+        return criterion is None or getattr(card, criterion[0]) == criterion[1]
+
 
 @dataclass
 class BoardView:
@@ -68,6 +82,21 @@ class BoardView:
     @property
     def total(self) -> int:
         return sum(len(cards) for cards in self.columns.values())
+
+    @classmethod
+    def build(cls, board: Board, themes: list[Theme], board_filter: BoardFilter, **parts):
+        """A view over `themes` (from `load_themes`, with their objectives);
+        `parts` are the rest of the fields (columns, counts) where known."""
+        return cls(
+            board=board,
+            themes=themes,
+            filter=board_filter,
+            columns=parts.pop("columns", {}),
+            theme_index={t.id: i % THEME_COLOURS for i, t in enumerate(themes)},
+            themes_by_id={t.id: t for t in themes},
+            objectives={o.id: o for t in themes for o in t.objectives},
+            **parts,
+        )
 
 
 def parse_filter(args, board_themes: list[Theme]) -> BoardFilter:
@@ -137,11 +166,11 @@ def first_line(text: str | None, limit: int = STATUS_PREVIEW_MAX) -> str:
 def _filtered(query, board_filter: BoardFilter, card=Initiative):
     """`query` restricted to the cards (`card`: the entity or an alias) that
     the filter shows."""
-    if board_filter.objective_id is not None:
-        return query.where(card.objective_id == board_filter.objective_id)
-    if board_filter.theme_id is not None:
-        return query.where(card.theme_id == board_filter.theme_id)
-    return query
+    criterion = board_filter.criterion()
+    if criterion is None:
+        return query
+    column, value = criterion
+    return query.where(getattr(card, column) == value)
 
 
 def _shown(row, board_filter: BoardFilter) -> bool:
@@ -242,14 +271,10 @@ def load_board_view(board: Board, args) -> BoardView:
     board_filter = parse_filter(args, themes)
     rows = load_cards(board.id, board_filter)
     theme_counts, objective_counts = load_filter_counts(board.id)
-    view = BoardView(
-        board=board,
-        themes=themes,
-        filter=board_filter,
-        columns={},
-        theme_index={t.id: i % THEME_COLOURS for i, t in enumerate(themes)},
-        themes_by_id={t.id: t for t in themes},
-        objectives={o.id: o for t in themes for o in t.objectives},
+    view = BoardView.build(
+        board,
+        themes,
+        board_filter,
         theme_counts=theme_counts,
         objective_counts=objective_counts,
         comment_counts=load_comment_counts(board.id),
@@ -387,14 +412,10 @@ def load_board_parts(
     theme_counts, objective_counts = load_filter_counts(board.id) if with_filter else ({}, {})
     counts = stage_counts_for(board.id, board_filter, sorted(count_names)) if count_names else {}
 
-    view = BoardView(
-        board=board,
-        themes=themes,
-        filter=board_filter,
-        columns={},
-        theme_index={t.id: i % THEME_COLOURS for i, t in enumerate(themes)},
-        themes_by_id={t.id: t for t in themes},
-        objectives={o.id: o for t in themes for o in t.objectives},
+    view = BoardView.build(
+        board,
+        themes,
+        board_filter,
         theme_counts=theme_counts,
         objective_counts=objective_counts,
         comment_counts=comment_counts,

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..boards.queries import (
-    THEME_COLOURS,
     BoardFilter,
     BoardView,
     load_cards,
@@ -29,15 +28,8 @@ from ..models import Board, Comment, Event, Initiative, Stage
 def _view(board: Board, themes, board_filter: BoardFilter, columns, comment_counts) -> BoardView:
     """The parts of the board page's read model that a card needs. `themes`
     come from `load_themes` (with their objectives)."""
-    return BoardView(
-        board=board,
-        themes=themes,
-        filter=board_filter,
-        columns=columns,
-        theme_index={t.id: i % THEME_COLOURS for i, t in enumerate(themes)},
-        themes_by_id={t.id: t for t in themes},
-        objectives={o.id: o for t in themes for o in t.objectives},
-        comment_counts=comment_counts,
+    return BoardView.build(
+        board, themes, board_filter, columns=columns, comment_counts=comment_counts
     )
 
 

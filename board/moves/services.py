@@ -89,13 +89,7 @@ def _column(board_id: int, stage: str) -> list[_Slot]:
 
 
 def _is_visible(card: _Slot, board_filter) -> bool:
-    if board_filter is None:
-        return True
-    if board_filter.objective_id is not None:
-        return card.objective_id == board_filter.objective_id
-    if board_filter.theme_id is not None:
-        return card.theme_id == board_filter.theme_id
-    return True
+    return board_filter is None or board_filter.shows(card)
 
 
 def _past_the_end(position: int, others: int, stage: str, filtered: bool) -> Refused:
