@@ -147,12 +147,10 @@ RULES: dict[str, dict | Rule] = {
     "editing.update_board": BOARD_EDIT,
     "editing.add_theme": BOARD_EDIT,
     "editing.rename_theme": BOARD_EDIT,
-    "editing.move_theme": BOARD_EDIT,
-    "editing.delete_theme": BOARD_EDIT,
+    "editing.move_item": BOARD_EDIT,
+    "editing.delete_item": BOARD_EDIT,
     "editing.add_objective": BOARD_EDIT,
     "editing.update_objective": BOARD_EDIT,
-    "editing.move_objective": BOARD_EDIT,
-    "editing.delete_objective": BOARD_EDIT,
     "editing.new_board": ADMIN_ONLY,
     # the comment log (board/comments)
     "comments.log": BOARD_VIEW,
@@ -186,6 +184,8 @@ URL_VALUES = {
     "initiative_id": lambda w: w.initiative.id,
     "theme_id": lambda w: w.theme.id,
     "objective_id": lambda w: w.objective.id,
+    "level": lambda w: "objectives",  # /structure/<level>/<item_id>/...
+    "item_id": lambda w: w.objective.id,
     "comment_id": lambda w: w.comment.id,
     "report_id": lambda w: w.report.id,
     "user_id": lambda w: w.target_user.id,

@@ -98,23 +98,6 @@ def _save(access, item, form_class, failed: str, change, anchor: str):
     return _apply(access, lambda: change(form), lambda _: f"«{_name(item)}» er gemt.", anchor)
 
 
-def _reorder(access, item, change, anchor: str):
-    form = MoveForm()
-    form.require()
-    return _apply(
-        access,
-        lambda: change(form.direction.data),
-        lambda _: f"«{_name(item)}» er flyttet.",
-        anchor,
-    )
-
-
-def _remove(access, item, change):
-    PlainForm().require()
-    name = _name(item)  # before it is gone
-    return _apply(access, change, lambda _: f"«{name}» er fjernet.")
-
-
 def _name(item) -> str:
     return item.label if isinstance(item, Objective) else item.title
 
@@ -140,22 +123,6 @@ def rename_theme(access, theme_id: int):
         return structure.rename_theme(theme, title=form.title.data, actor=current_user)
 
     return _save(access, theme, ThemeForm, f"theme-{theme.id}", change, f"#theme-{theme.id}")
-
-
-@bp.board_post("/structure/themes/<int:theme_id>/move", need="edit")
-def move_theme(access, theme_id: int):
-    theme = access.owned_or_404(Theme, theme_id)
-
-    def change(direction):
-        return structure.move_theme(theme, direction=direction, actor=current_user)
-
-    return _reorder(access, theme, change, f"#theme-{theme.id}")
-
-
-@bp.board_post("/structure/themes/<int:theme_id>/delete", need="edit")
-def delete_theme(access, theme_id: int):
-    theme = access.owned_or_404(Theme, theme_id)
-    return _remove(access, theme, lambda: structure.delete_theme(theme, actor=current_user))
 
 
 @bp.board_post("/structure/themes/<int:theme_id>/objectives", need="edit")
@@ -188,21 +155,38 @@ def update_objective(access, objective_id: int):
     return _save(access, objective, ObjectiveForm, f"objective-{objective.id}", change, anchor)
 
 
-@bp.board_post("/structure/objectives/<int:objective_id>/move", need="edit")
-def move_objective(access, objective_id: int):
-    objective = access.owned_or_404(Objective, objective_id)
+# Reordering and removal are the same on both levels: one view each, for
+# /structure/themes/<id>/... and /structure/objectives/<id>/...
+LEVELS = {
+    "themes": (Theme, structure.move_theme, structure.delete_theme),
+    "objectives": (Objective, structure.move_objective, structure.delete_objective),
+}
+LEVEL_RULE = "/structure/<any(themes, objectives):level>/<int:item_id>"
 
-    def change(direction):
-        return structure.move_objective(objective, direction=direction, actor=current_user)
 
-    return _reorder(access, objective, change, f"#objective-{objective.id}")
+@bp.board_post(LEVEL_RULE + "/move", need="edit")
+def move_item(access, level: str, item_id: int):
+    model, move, _ = LEVELS[level]
+    item = access.owned_or_404(model, item_id)
+    form = MoveForm()
+    form.require()
+    anchor = f"#{model.__name__.lower()}-{item.id}"
+    return _apply(
+        access,
+        lambda: move(item, direction=form.direction.data, actor=current_user),
+        lambda _: f"«{_name(item)}» er flyttet.",
+        anchor,
+    )
 
 
-@bp.board_post("/structure/objectives/<int:objective_id>/delete", need="edit")
-def delete_objective(access, objective_id: int):
-    objective = access.owned_or_404(Objective, objective_id)
-    return _remove(
-        access, objective, lambda: structure.delete_objective(objective, actor=current_user)
+@bp.board_post(LEVEL_RULE + "/delete", need="edit")
+def delete_item(access, level: str, item_id: int):
+    model, _, delete = LEVELS[level]
+    item = access.owned_or_404(model, item_id)
+    PlainForm().require()
+    name = _name(item)  # before it is gone
+    return _apply(
+        access, lambda: delete(item, actor=current_user), lambda _: f"«{name}» er fjernet."
     )
 
 
