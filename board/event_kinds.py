@@ -156,13 +156,17 @@ def _moved_own(p: dict, visible_position: int) -> str:
     return f"«{p.get('title')}» flyttet til {label}"
 
 
-def _moved_fields(p: dict) -> dict:
-    fields = {}
-    if p.get("to_stage"):
-        fields["stage"] = p["to_stage"]
-    if "to_position" in p:
-        fields["position"] = p["to_position"]
+def _placed(p: dict, stage_key: str, position_key: str, **fields) -> dict:
+    """The column and place a payload puts a card at (what replay applies)."""
+    if p.get(stage_key):
+        fields["stage"] = p[stage_key]
+    if position_key in p:
+        fields["position"] = p[position_key]
     return fields
+
+
+def _moved_fields(p: dict) -> dict:
+    return _placed(p, "to_stage", "to_position")
 
 
 def _updated_history(p: dict) -> str:
@@ -190,12 +194,7 @@ def _updated_fields(p: dict) -> dict:
 
 
 def _restored_fields(p: dict) -> dict:
-    fields = {"archived": False}
-    if p.get("stage"):
-        fields["stage"] = p["stage"]
-    if "position" in p:
-        fields["position"] = p["position"]
-    return fields
+    return _placed(p, "stage", "position", archived=False)
 
 
 def _redacted_history(p: dict) -> str:

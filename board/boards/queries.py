@@ -270,15 +270,10 @@ def load_board_view(board: Board, args) -> BoardView:
     themes = load_themes(board.id)
     board_filter = parse_filter(args, themes)
     rows = load_cards(board.id, board_filter)
-    theme_counts, objective_counts = load_filter_counts(board.id)
     view = BoardView.build(
-        board,
-        themes,
-        board_filter,
-        theme_counts=theme_counts,
-        objective_counts=objective_counts,
-        comment_counts=load_comment_counts(board.id),
+        board, themes, board_filter, comment_counts=load_comment_counts(board.id)
     )
+    view.theme_counts, view.objective_counts = load_filter_counts(board.id)
     view.columns = {stage: [view.card(row) for row in cards] for stage, cards in rows.items()}
     return view
 

@@ -102,26 +102,19 @@ def _move(items: list, item, direction: str) -> bool:
     return True
 
 
+def _in_order(model, condition) -> list:
+    """The rows of one level in their order, read afresh: the caller holds
+    the board lock, and what it renumbers must be what is committed."""
+    query = sa.select(model).where(condition).order_by(model.position, model.id)
+    return list(db.session.scalars(query.execution_options(populate_existing=True)))
+
+
 def _themes(board: Board) -> list[Theme]:
-    return list(
-        db.session.scalars(
-            sa.select(Theme)
-            .where(Theme.board_id == board.id)
-            .order_by(Theme.position, Theme.id)
-            .execution_options(populate_existing=True)
-        )
-    )
+    return _in_order(Theme, Theme.board_id == board.id)
 
 
 def _objectives(theme: Theme) -> list[Objective]:
-    return list(
-        db.session.scalars(
-            sa.select(Objective)
-            .where(Objective.theme_id == theme.id)
-            .order_by(Objective.position, Objective.id)
-            .execution_options(populate_existing=True)
-        )
-    )
+    return _in_order(Objective, Objective.theme_id == theme.id)
 
 
 # --- the same changes on both levels ------------------------------------------
