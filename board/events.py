@@ -24,15 +24,13 @@ from .extensions import db
 from .locks import lock_board
 from .models import Event, utcnow
 
+# A card's own values (text and its deadline), as the edit form has them.
+CARD_VALUE_FIELDS = ("title", "description", "timeline", "status_note", "responsible", "due_date")
+
 # The card fields an `initiative.created` snapshot holds, and that
 # `initiative.updated` may name in its changes.
 SNAPSHOT_FIELDS = (
-    "title",
-    "description",
-    "timeline",
-    "status_note",
-    "responsible",
-    "due_date",
+    *CARD_VALUE_FIELDS,
     "theme_id",
     "objective_id",
     "related_objective_ids",

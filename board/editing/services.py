@@ -9,7 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from ..errors import Refused, StaleVersion
-from ..events import record_event, snapshot, to_json_value
+from ..events import CARD_VALUE_FIELDS, record_event, snapshot, to_json_value
 from ..extensions import db
 from ..locks import lock_board
 from ..models import Initiative, Objective, Stage, Theme, utcnow
@@ -92,17 +92,7 @@ STALE_EDIT = (
 
 # The card fields `update_initiative` may change. Stage (the column) is not
 # among them: a column change is a move (board/moves), an `initiative.moved`.
-EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "timeline",
-    "status_note",
-    "responsible",
-    "due_date",
-    "theme",
-    "objective",
-    "related_objectives",
-)
+EDITABLE_FIELDS = (*CARD_VALUE_FIELDS, "theme", "objective", "related_objectives")
 
 
 def check_version(initiative: Initiative, expected_version: int | None) -> None:
@@ -208,16 +198,21 @@ def update_initiative(
                 setattr(initiative, field, new)
     if not changes:
         return {}
+    _changed(initiative, "initiative.updated", actor, changes=changes)
+    return changes
+
+
+def _changed(initiative: Initiative, kind: str, actor, **payload) -> None:
+    """A change to the card is made: a new version, and its Event."""
     initiative.version += 1
     initiative.updated_at = utcnow()
     record_event(
         board_id=initiative.board_id,
         initiative_id=initiative.id,
-        kind="initiative.updated",
-        payload={"changes": changes},
+        kind=kind,
+        payload=payload,
         actor=actor,
     )
-    return changes
 
 
 def _column(board_id: int, stage: str) -> list[Initiative]:
@@ -249,18 +244,17 @@ def archive_initiative(
     column = _column(initiative.board_id, initiative.stage)
     old_position = initiative.position
     initiative.archived_at = utcnow()
-    initiative.version += 1
-    initiative.updated_at = initiative.archived_at
     # Keep positions dense among the live cards of the column.
     for position, card in enumerate(c for c in column if c.id != initiative.id):
         if card.position != position:
             card.position = position
-    record_event(
-        board_id=initiative.board_id,
-        initiative_id=initiative.id,
-        kind="initiative.archived",
-        payload={"title": initiative.title, "stage": initiative.stage, "position": old_position},
-        actor=actor,
+    _changed(
+        initiative,
+        "initiative.archived",
+        actor,
+        title=initiative.title,
+        stage=initiative.stage,
+        position=old_position,
     )
     return initiative
 
@@ -275,17 +269,12 @@ def restore_initiative(
         raise Refused("Tiltaget er ikke arkiveret.", status=409)
     initiative.position = next_position(initiative.board_id, initiative.stage)
     initiative.archived_at = None
-    initiative.version += 1
-    initiative.updated_at = utcnow()
-    record_event(
-        board_id=initiative.board_id,
-        initiative_id=initiative.id,
-        kind="initiative.restored",
-        payload={
-            "title": initiative.title,
-            "stage": initiative.stage,
-            "position": initiative.position,
-        },
-        actor=actor,
+    _changed(
+        initiative,
+        "initiative.restored",
+        actor,
+        title=initiative.title,
+        stage=initiative.stage,
+        position=initiative.position,
     )
     return initiative
