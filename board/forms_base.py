@@ -75,6 +75,11 @@ class DanishForm(FlaskForm):
         if not self.validate_on_submit():
             raise Refused(message, 400)
 
+    def values(self, *names: str) -> dict:
+        """{name: data} of the named fields: the keyword arguments of the
+        domain function the form is for."""
+        return {name: self[name].data for name in names}
+
     def show_refusal(self, refused: Refused, default_field: str | None = None) -> None:
         """Put a domain refusal next to the field it is about (its `field`,
         else `default_field`), so the form can be shown again with it."""

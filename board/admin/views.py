@@ -61,13 +61,8 @@ def create_user():
     if not form.validate_on_submit():
         return _render_users(form, 422)
     try:
-        user = accounts.create_user(
-            email=form.email.data,
-            name=form.name.data,
-            password=form.password.data,
-            is_admin=form.is_admin.data,
-            actor=current_user,
-        )
+        values = form.values("email", "name", "password", "is_admin")
+        user = accounts.create_user(**values, actor=current_user)
     except Refused as refused:
         db.session.rollback()
         form.show_refusal(refused, default_field="email")

@@ -162,6 +162,8 @@ class BoardForm(DanishForm):
     """A board's title and the names of its two levels. An empty objective
     label means the board has no målsætning level."""
 
+    FIELDS = ("title", "description", "theme_label", "objective_label")
+
     title = StringField(
         "Tavlens titel",
         validators=[DataRequired("Skriv en titel."), max_length(Board.title.type.length)],

@@ -202,6 +202,11 @@ def update_initiative(
     return changes
 
 
+def _where(initiative: Initiative, position: int) -> dict:
+    """What an archive or restore Event says of the card: which, and where."""
+    return {"title": initiative.title, "stage": initiative.stage, "position": position}
+
+
 def _changed(initiative: Initiative, kind: str, actor, **payload) -> None:
     """A change to the card is made: a new version, and its Event."""
     initiative.version += 1
@@ -248,14 +253,7 @@ def archive_initiative(
     for position, card in enumerate(c for c in column if c.id != initiative.id):
         if card.position != position:
             card.position = position
-    _changed(
-        initiative,
-        "initiative.archived",
-        actor,
-        title=initiative.title,
-        stage=initiative.stage,
-        position=old_position,
-    )
+    _changed(initiative, "initiative.archived", actor, **_where(initiative, old_position))
     return initiative
 
 
@@ -269,12 +267,5 @@ def restore_initiative(
         raise Refused("Tiltaget er ikke arkiveret.", status=409)
     initiative.position = next_position(initiative.board_id, initiative.stage)
     initiative.archived_at = None
-    _changed(
-        initiative,
-        "initiative.restored",
-        actor,
-        title=initiative.title,
-        stage=initiative.stage,
-        position=initiative.position,
-    )
+    _changed(initiative, "initiative.restored", actor, **_where(initiative, initiative.position))
     return initiative

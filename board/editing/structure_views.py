@@ -22,24 +22,22 @@ from .forms import BoardForm, MoveForm, ObjectiveForm, PlainForm, ThemeForm
 from .queries import initiative_counts
 
 
-def _render(access, status=200, failed=None, failed_form=None, refusal=None, board_form=None):
+def _render(access, status=200, board_form=None, **shown):
+    """The page; `shown` may name the form that `failed` (its key and
+    `failed_form`) or a `refusal` to put on top."""
     board = access.board
     if board_form is None:
         board_form = BoardForm(formdata=None, obj=board)
         board_form.objective_label.data = board.objective_label or ""
     per_theme, per_objective = initiative_counts(board.id)
+    page = dict(board=board, themes=load_themes(board.id), board_form=board_form, **shown)
     return (
         render_template(
             "structure/show.html",
             access=access,
-            board=board,
-            themes=load_themes(board.id),
-            board_form=board_form,
-            failed=failed,
-            failed_form=failed_form,
-            refusal=refusal,
             per_theme=per_theme,
             per_objective=per_objective,
+            **page,
         ),
         status,
     )
@@ -72,16 +70,10 @@ def update_board(access):
     form = BoardForm()
     if not form.validate_on_submit():
         return _render(access, 422, board_form=form)
+    values = form.values(*BoardForm.FIELDS)
     return _apply(
         access,
-        lambda: structure.update_board(
-            access.board,
-            title=form.title.data,
-            description=form.description.data,
-            theme_label=form.theme_label.data,
-            objective_label=form.objective_label.data,
-            actor=current_user,
-        ),
+        lambda: structure.update_board(access.board, **values, actor=current_user),
         lambda _: "Tavlens indstillinger er gemt.",
     )
 
@@ -202,13 +194,7 @@ def new_board():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("structure/new_board.html", form=form), status
-    board = structure.create_board(
-        title=form.title.data,
-        description=form.description.data,
-        theme_label=form.theme_label.data,
-        objective_label=form.objective_label.data,
-        actor=current_user,
-    )
+    board = structure.create_board(**form.values(*BoardForm.FIELDS), actor=current_user)
     db.session.commit()
     flash(
         f"Tavlen «{board.title}» er oprettet. Tilføj nu dens {board.theme_label.lower()}.",
