@@ -7,10 +7,12 @@ a request they cannot take). The handler registered here rolls the
 transaction back, so a refused change leaves nothing half-written, and
 answers:
 
-* a normal request: the error page (templates/errors/error.html);
-* an htmx request: the short notice fragment, sent to `#notice` with
-  `HX-Retarget`, or the fragment the refusal carries (the card as it is now,
-  say), swapped where the request pointed.
+* the answer the refusal carries, when a view gave it one (`fragment`: the
+  card as it is now, the form page again with the reason), swapped where
+  the request pointed;
+* else a normal request: the error page (templates/errors/error.html);
+* else an htmx request: the short notice fragment, sent to `#notice` with
+  `HX-Retarget`.
 
 Status codes, decided once (docs/ARCHITECTURE.md, "Refusals"):
 
@@ -45,7 +47,8 @@ class Refused(Exception):
     `message` is Danish and shown to the user as it is; `status` is the HTTP
     answer (see the module docstring); `field` names the form field the
     message belongs to, for views that show it next to that field;
-    `fragment` is HTML to swap in place of the notice for htmx requests.
+    `fragment` is the HTML to answer with instead of the error page or
+    notice (set by a view that has a better answer, see `refusal_shown_in`).
     """
 
     status = 400
@@ -128,13 +131,13 @@ def _message(error: HTTPException) -> str:
 
 
 def render_error(code: int, message: str, fragment: str | None = None):
-    """The Danish answer for an error: a page, or for htmx the given fragment
-    (swapped where the request pointed) or the notice (sent to #notice)."""
+    """The Danish answer for an error: the given fragment (swapped where the
+    request pointed), else a page, or for htmx the notice (to #notice)."""
     title = TITLES.get(code, "Fejl")
-    if not is_htmx():
-        return render_template("errors/error.html", code=code, title=title, message=message), code
     if fragment is not None:
         return fragment, code
+    if not is_htmx():
+        return render_template("errors/error.html", code=code, title=title, message=message), code
     html = render_template("errors/_fragment.html", code=code, title=title, message=message)
     return html, code, retarget(NOTICE_TARGET)
 

@@ -63,28 +63,18 @@ def _choices(table: sources.RawTable):
     return mapping, overrides
 
 
-class _StartAgain(Exception):
-    """The import form is to be shown again, with this answer (the handler
-    below gives it, so each view reads as the happy path)."""
-
-    def __init__(self, answer):
-        self.answer = answer
-
-
-@bp.errorhandler(_StartAgain)
-def _start_again(again: _StartAgain):
-    return again.answer
-
-
 def _plan(form: ImportForm):
-    """The plan for what the form says, or the first page again (422) with
-    why not: the form's own errors, or a table that cannot be read."""
+    """The plan for what the form says. Refused (422, or 400 for a tampered
+    preview) with the first page again as the answer: the form's own
+    errors, or a table that cannot be read."""
     if not form.validate():
-        raise _StartAgain(_render_new(form, _form_error(form), 422))
+        message = _form_error(form)
+        raise Refused(message, 422, fragment=_render_new(form, message)[0])
     try:
         table = _read_source(form)
     except Refused as refused:
-        raise _StartAgain(_render_new(form, refused.message, refused.status)) from None
+        refused.fragment = _render_new(form, refused.message)[0]
+        raise
     mapping, overrides = _choices(table)
     as_of = form.dato.data or parser.detect_as_of(table) or today_local()
     return parser.build_plan(table, mapping=mapping, as_of=as_of, stage_overrides=overrides)
