@@ -99,6 +99,13 @@ class SSEReader:
             self.closer()
 
 
+def wait_until_connected(reader: SSEReader, timeout: float = 5.0) -> None:
+    """The stream's first bytes (": connected") have arrived: it is open and
+    has its starting point, so what happens from now on it will send."""
+    reader.read_until(lambda ms: "connected" in reader.parser.comments, timeout)
+    assert "connected" in reader.parser.comments, "the stream did not open"
+
+
 def open_test_stream(client, url: str, headers=None) -> tuple:
     """(response, SSEReader) for the Flask test client."""
     response = client.get(url, headers=headers or {}, buffered=False)

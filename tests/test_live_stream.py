@@ -17,7 +17,7 @@ from board.models import Comment, Event, Initiative, Membership, ShareLink, User
 from board.reports.services import publish_report
 from board.tokens import hash_token
 from tests import factories
-from tests.live_helpers import open_test_stream
+from tests.live_helpers import open_test_stream, wait_until_connected
 
 FAST = dict(
     LIVE_HEARTBEAT_SECONDS=0.1,
@@ -149,8 +149,10 @@ def test_replay_starts_after_last_event_id_header(as_user, board, users, cards, 
     )
     got = reader.wait_for_changes(2)
     assert [int(m.id) for m in got] == [moves[1].id, moves[2].id]
-    reader.read_until(lambda ms: False, timeout=0.3)
-    assert len(reader.changes()) == 2  # nothing older, nothing twice
+    # A later event arrives after these, and nothing older or twice in between.
+    sentinel = fake_move(cards[0], "igangsat", leader)
+    got = reader.wait_for_changes(3)
+    assert [int(m.id) for m in got] == [moves[1].id, moves[2].id, sentinel.id]
 
 
 def test_query_parameter_gives_the_start_when_no_header(as_user, board, users, cards, streams):
@@ -161,9 +163,9 @@ def test_query_parameter_gives_the_start_when_no_header(as_user, board, users, c
 
 def test_without_a_start_only_new_events_arrive(as_user, board, users, cards, streams):
     _, reader = streams(as_user("med"), f"/boards/{board.id}/events")
-    reader.read_until(lambda ms: False, timeout=0.3)
-    assert reader.changes() == []
+    wait_until_connected(reader)
     event = fake_move(cards[2], "afsluttet", users["leder"])
+    # The first change is the new one: nothing from before it was replayed.
     assert [int(m.id) for m in reader.wait_for_changes(1)] == [event.id]
 
 
@@ -191,8 +193,8 @@ def test_events_of_other_boards_and_rolled_back_events_are_not_sent(
     db.session.rollback()
     event = fake_move(cards[0], "igangsat", users["leder"])
     assert [int(m.id) for m in reader.wait_for_changes(1)] == [event.id]
-    reader.read_until(lambda ms: False, timeout=0.3)
-    assert len(reader.changes()) == 1
+    sentinel = fake_move(cards[1], "igangsat", users["leder"])
+    assert [int(m.id) for m in reader.wait_for_changes(2)] == [event.id, sentinel.id]
 
 
 def test_heartbeats_keep_an_idle_stream_alive(as_user, board, streams):
@@ -214,7 +216,7 @@ def no_connection_checked_out(timeout: float = 10.0) -> bool:
 
 def test_an_open_stream_holds_no_database_connection(app, as_user, board, users, cards, streams):
     _, reader = streams(as_user("med"), f"/boards/{board.id}/events")
-    reader.read_until(lambda ms: False, timeout=0.3)
+    wait_until_connected(reader)
     db.session.rollback()  # end the test's own transaction
     assert no_connection_checked_out()
     fake_move(cards[0], "igangsat", users["leder"])
@@ -247,12 +249,12 @@ def test_admins_who_are_not_members_may_listen(as_user, board, users, cards, str
 
 def test_a_member_removed_from_the_board_is_cut_off(app, as_user, board, users, streams):
     _, reader = streams(as_user("med"), f"/boards/{board.id}/events")
-    reader.read_until(lambda ms: False, timeout=0.2)
+    wait_until_connected(reader)
     db.session.delete(db.session.get(Membership, (users["med"].id, board.id)))
     db.session.commit()
     reader.read_until(lambda ms: any(m.event == "closed" for m in ms), timeout=3)
     assert [m.json for m in reader.messages if m.event == "closed"] == [{"reason": "access"}]
-    reader.read_until(lambda ms: False, timeout=1)
+    reader.read_until(lambda ms: False, timeout=5)  # returns when the stream ends
     assert reader.ended
 
 
@@ -270,9 +272,9 @@ def test_share_link_streams_board_events_without_comments(client, board, users, 
     assert response.status_code == 200
     add_comment(cards[0], users["med"])
     move = fake_move(cards[1], "afsluttet", users["leder"])
+    # The comment came first: had it been sent, it would be the first change.
     got = reader.wait_for_changes(1)
-    reader.read_until(lambda ms: False, timeout=0.3)
-    assert [int(m.id) for m in reader.changes()] == [move.id]
+    assert [int(m.id) for m in got] == [move.id]
     assert got[0].json["text"] == "Lone Leder flyttede «Tiltag 1» til Afsluttet"
 
 
@@ -299,12 +301,12 @@ def test_revoked_and_expired_links_get_404(client, board):
 def test_a_revoked_links_stream_ends_at_the_next_check(client, board, users, cards, streams):
     token, link = make_share_link(board)
     _, reader = streams(client, f"/s/{token}/events")
-    reader.read_until(lambda ms: False, timeout=0.2)
+    wait_until_connected(reader)
     link.revoked_at = utcnow()
     db.session.commit()
     reader.read_until(lambda ms: any(m.event == "closed" for m in ms), timeout=3)
     assert [m.event for m in reader.messages if m.event != "presence"] == ["closed"]
-    reader.read_until(lambda ms: False, timeout=1)
+    reader.read_until(lambda ms: False, timeout=5)  # returns when the stream ends
     assert reader.ended
     # ... and it cannot come back.
     assert client.get(f"/s/{token}/events").status_code == 404
@@ -326,8 +328,13 @@ def test_a_share_link_of_another_board_sees_nothing_of_this_one(
     token, _ = make_share_link(other)
     _, reader = streams(client, f"/s/{token}/events?last_event_id=0")
     fake_move(cards[0], "igangsat", users["leder"])
-    reader.read_until(lambda ms: False, timeout=0.5)
-    assert reader.changes() == []
+    # Changes on the link's own board come after it: only those arrive.
+    theirs = factories.make_initiative(other, "Deres tiltag")
+    fake_move(theirs, "planlagt", users["leder"])
+    own = db.session.scalars(
+        db.select(Event.id).where(Event.board_id == other.id).order_by(Event.id)
+    ).all()
+    assert [int(m.id) for m in reader.wait_for_changes(len(own))] == own
 
 
 # --- across processes ---------------------------------------------------------
