@@ -18,6 +18,7 @@ from board.live import presence
 from board.models import LivePresence, utcnow
 from board.query_counter import count_queries
 from tests import factories
+from tests.html import one, select
 from tests.test_live_stream import make_share_link
 
 
@@ -75,17 +76,19 @@ def test_board_page_connects_to_its_stream_from_the_newest_event(client, two_the
     board, _ = two_themes
     html = member(client).get(f"/boards/{board.id}").get_data(as_text=True)
     newest = db.session.scalar(db.select(db.func.max(record_event.__globals__["Event"].id)))
-    assert f'sse-connect="/boards/{board.id}/events?last_event_id={newest}"' in html
-    assert f'data-parts-url="/boards/{board.id}/live/parts"' in html
-    assert 'id="announcer"' in html
+    live = one(html, "[sse-connect]")
+    assert live.attributes["sse-connect"] == f"/boards/{board.id}/events?last_event_id={newest}"
+    assert live.attributes["data-parts-url"] == f"/boards/{board.id}/live/parts"
+    assert one(html, "#announcer").attributes["aria-live"]
 
 
 def test_share_page_connects_to_the_share_stream(client, two_themes):
     board, _ = two_themes
     token, _ = make_share_link(board)
     html = client.get(f"/s/{token}").get_data(as_text=True)
-    assert f'sse-connect="/s/{token}/events?last_event_id=' in html
-    assert f'data-parts-url="/s/{token}/live/parts"' in html
+    live = one(html, "[sse-connect]")
+    assert live.attributes["sse-connect"].startswith(f"/s/{token}/events?last_event_id=")
+    assert live.attributes["data-parts-url"] == f"/s/{token}/live/parts"
     assert f"/boards/{board.id}" not in html
 
 
@@ -223,7 +226,10 @@ def test_share_parts_are_read_only_and_hide_comments(client, two_themes, users):
     db.session.add(Comment(initiative_id=cards["a"].id, author_id=users["med"].id, body="Hej"))
     db.session.commit()
     html = client.get(f"/s/{token}/live/parts?stage=planlagt").get_data(as_text=True)
-    assert f'href="/s/{token}/initiatives/{cards["a"].id}"' in html
+    card = one(html, f"#card-{cards['a'].id}")
+    assert f"/s/{token}/initiatives/{cards['a'].id}" in [
+        a.attributes["href"] for a in select(card, "a")
+    ]
     assert f"/boards/{board.id}" not in html
     assert "kommentar" not in html
     assert client.get(f"/s/{token}/live/parts?stage=planlagt&card=1").status_code == 200
