@@ -16,13 +16,14 @@ answers:
 
 Status codes, decided once (docs/ARCHITECTURE.md, "Refusals"):
 
-* 400: a request the page never sends: a missing CSRF token, a tampered
-  hidden field or choice, a button-only form without its values, an id or
-  number that is not one. The person cannot fix it in the form.
-* 422: a form a person filled in, with values that cannot be taken (WTForms
-  validation, or the domain's check of a field such as an expiry date in the
-  past, a wrong current password). The answer is the form again with the
-  error next to its field.
+* 400: a request the page never sends and that has no form to show again:
+  a missing CSRF token, a button-only form without its values, an id or
+  number that is not one (in the address or a hand-parsed value), a
+  tampered import preview. The person cannot fix it in a form.
+* 422: a form a person filled in, with values that cannot be taken (any
+  WTForms validation failure, a tampered choice in it included, or the
+  domain's check of a value typed, such as an expiry date in the past, a
+  wrong current password). The answer is the form again with the error.
 * 409: a valid request that the current state refuses (the card changed
   since it was read, it is archived, a pejlemærke still has tiltag).
 * 403 and 404: see board/access.py.

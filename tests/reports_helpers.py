@@ -3,7 +3,7 @@
 Every change goes through the domain function the app itself uses
 (`create_initiative`, `update_initiative`, `move_initiative`, ...), so its
 Event is exactly what the app records. The clock is set with time-machine:
-`utcnow()` (board/models.py) is `datetime.now(UTC)`, which time-machine
+`utcnow()` (board/clock.py) is `datetime.now(UTC)`, which time-machine
 controls, and it gives both the rows' and the Events' `created_at`. Each
 helper commits, as the view that makes the change does.
 """

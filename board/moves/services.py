@@ -237,7 +237,7 @@ def move_initiative(
     if initiative.version != version:
         raise StaleVersion(initiative)
     if initiative.archived_at is not None:
-        raise Refused("Kortet er arkiveret og kan ikke flyttes.")
+        raise Refused("Kortet er arkiveret og kan ikke flyttes.", 409)
 
     from_stage = initiative.stage
     from_position = initiative.position

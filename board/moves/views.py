@@ -14,7 +14,8 @@ Answers (always HTML fragments for htmx):
   403  not a leader (or admin) on the board
   404  unknown board or card, a card of another board, or not a member
   409  stale version: the affected columns re-rendered out of band and the
-       notice "Kortet er lige blevet ændret af <navn> – tavlen er opdateret"
+       notice "Kortet er lige blevet ændret af <navn> – tavlen er opdateret"; an archived card: the
+       Danish message into #notice
 """
 
 from __future__ import annotations
