@@ -168,13 +168,13 @@ def test_a_card_being_dragged_is_not_yanked_away(new_page, meeting):
     are applied as soon as the drag ends."""
     page = open_board(new_page, "leder@example.dk", meeting["board_id"])
     dragged, other = meeting["card_ids"][0], meeting["card_ids"][1]
-    page.evaluate(f"document.getElementById('card-{dragged}').classList.add('sortable-chosen')")
+    page.evaluate(f"document.getElementById('card-{dragged}').classList.add('card-chosen')")
     move_from_elsewhere(other, "planlagt", meeting["admin_id"])
     expect(page.locator("#announcer")).to_contain_text("flyttede")
     page.locator("#live[data-refresh-held]").wait_for()  # the refresh waits ...
     assert page.locator(f"#column-planlagt #card-{other}").count() == 0  # ... not yet applied
-    assert page.locator(f"#card-{dragged}.sortable-chosen").count() == 1
-    page.evaluate(f"document.getElementById('card-{dragged}').classList.remove('sortable-chosen')")
+    assert page.locator(f"#card-{dragged}.card-chosen").count() == 1
+    page.evaluate(f"document.getElementById('card-{dragged}').classList.remove('card-chosen')")
     card_in_column(page, other, "planlagt")
 
 

@@ -38,10 +38,10 @@
   var inFlight = null;   // the parts request under way: {events, filter, ...}
   var holds = 0;         // other scripts may hold refreshes (tiltag.live.hold)
 
-  // Sortable's classes while a card is held or dragged (moves.js names the
-  // chosen and ghost classes card-chosen and card-ghost).
-  var DRAG_SELECTOR = ".sortable-chosen, .sortable-drag, .sortable-ghost, .sortable-fallback, " +
-    ".card-chosen, .card-ghost";
+  // Sortable's classes while a card is held or dragged: moves.js names the
+  // chosen and ghost classes card-chosen and card-ghost; the dragged copy
+  // keeps Sortable's own sortable-drag / sortable-fallback.
+  var DRAG_SELECTOR = ".card-chosen, .card-ghost, .sortable-drag, .sortable-fallback";
   var MAX_PART_CARDS = 50;  // as board/live/views.py
 
   function init() {
