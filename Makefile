@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-test db demo lint bench clean
+.PHONY: run test install install-test db demo lint bench clean clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,5 +42,12 @@ lint: install-test
 bench: install
 	$(BIN)/python bench/board_render.py
 
+# Removes the virtualenv only: the database holds real boards and history.
 clean:
-	rm -rf $(VENV) instance/*.sqlite3
+	rm -rf $(VENV)
+
+# Deletes the SQLite database (every board, user and Event): asks first.
+clean-db:
+	@printf 'Slet databasen instance/*.sqlite3 (alle tavler, brugere og historik)? Skriv ja: '; \
+	read answer; [ "$$answer" = ja ] || { echo 'Intet slettet.'; exit 1; }
+	rm -f instance/*.sqlite3 instance/*.sqlite3-wal instance/*.sqlite3-shm

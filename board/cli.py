@@ -19,13 +19,30 @@ def register(app) -> None:
     @click.option(
         "--if-empty", is_flag=True, help="Gør ingenting (og lykkes), hvis databasen har data."
     )
-    def load_demo_command(replace: bool, if_empty: bool):
-        """Indlæs de to demo-tavler og demo-brugere."""
-        from .demo.loader import database_has_data, load_demo
+    @click.option("--yes", is_flag=True, help="Spørg ikke før --replace sletter alt.")
+    def load_demo_command(replace: bool, if_empty: bool, yes: bool):
+        """Indlæs de to demo-tavler og demo-brugere (aldrig med TILTAG_ENV=production)."""
+        from .demo.loader import database_has_data, is_production, load_demo
 
+        if is_production():
+            # `make run` says --if-empty: it goes on, with nothing loaded.
+            message = (
+                "TILTAG_ENV=production: demo-data og demo-brugere (med kendte "
+                "adgangskoder) indlæses aldrig, og intet slettes."
+            )
+            if if_empty and not replace:
+                click.echo(message)
+                return
+            raise click.ClickException(message)
         if if_empty and not replace and database_has_data():
             click.echo("Databasen har allerede data; demo-data indlæses ikke.")
             return
+        if replace and not yes and database_has_data():
+            click.confirm(
+                "Slet alt i databasen (alle tavler, tiltag, kommentarer, historik og "
+                "brugere) og indlæs demo-data?",
+                abort=True,
+            )
         try:
             boards, users = load_demo(replace=replace)
         except ValueError as error:

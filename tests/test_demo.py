@@ -1,11 +1,17 @@
 """The demo boards match the two status documents (copies in tests/data/seeds/)."""
 
+import subprocess
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
 from board.demo.loader import load_demo
 from board.extensions import db
-from board.models import Board, Event, Initiative, Objective, Theme
+from board.models import Board, Event, Initiative, Objective, Theme, User
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _counts(board):
@@ -100,8 +106,91 @@ def test_load_demo_command_refuses_twice_and_replaces_when_told(app, runner):
     assert second.exit_code != 0
     assert "--replace" in second.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Board)) == 2
-    third = runner.invoke(args=["load-demo", "--replace"])
+    third = runner.invoke(args=["load-demo", "--replace", "--yes"])
     assert third.exit_code == 0, third.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Board)) == 2
     quiet = runner.invoke(args=["load-demo", "--if-empty"])
     assert quiet.exit_code == 0 and "allerede data" in quiet.output
+
+
+def _count(model) -> int:
+    db.session.rollback()  # see what the command committed
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_load_demo_replace_asks_before_it_deletes_anything(app, runner):
+    factories.make_board(title="Rigtig tavle")
+    factories.make_user("rigtig@norddjurs.dk")
+    declined = runner.invoke(args=["load-demo", "--replace"], input="n\n")
+    assert declined.exit_code != 0
+    assert "Slet alt" in declined.output
+    assert [b.title for b in db.session.scalars(sa.select(Board))] == ["Rigtig tavle"]
+    assert _count(User) == 1
+    confirmed = runner.invoke(args=["load-demo", "--replace"], input="y\n")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert _count(Board) == 2 and _count(User) == 3
+    unasked = runner.invoke(args=["load-demo", "--replace", "--yes"])
+    assert unasked.exit_code == 0, unasked.output
+    assert "Slet alt" not in unasked.output
+
+
+@pytest.fixture
+def production_app(make_app, monkeypatch):
+    """An app as TILTAG_ENV=production makes it (a real-length SECRET_KEY)."""
+    monkeypatch.setenv("TILTAG_ENV", "production")
+    app = make_app(SECRET_KEY="p" * 48)
+    assert app.config["ENV_NAME"] == "production"
+    with app.app_context():
+        yield app
+
+
+def test_load_demo_replace_is_refused_in_production(production_app):
+    factories.make_board(title="Rigtig tavle")
+    factories.make_user("rigtig@norddjurs.dk")
+    runner = production_app.test_cli_runner()
+    for args in (["--replace", "--yes"], ["--replace"], []):
+        result = runner.invoke(args=["load-demo", *args], input="y\n")
+        assert result.exit_code != 0, (args, result.output)
+        assert "TILTAG_ENV=production" in result.output
+    assert [b.title for b in db.session.scalars(sa.select(Board))] == ["Rigtig tavle"]
+    assert [u.email for u in db.session.scalars(sa.select(User))] == ["rigtig@norddjurs.dk"]
+
+
+def test_no_demo_user_is_ever_created_in_production(production_app):
+    runner = production_app.test_cli_runner()
+    # An empty database: `make run` says `load-demo --if-empty`; it succeeds
+    # (so `make run` goes on) but loads nothing.
+    quiet = runner.invoke(args=["load-demo", "--if-empty"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "TILTAG_ENV=production" in quiet.output
+    refused = runner.invoke(args=["load-demo"])
+    assert refused.exit_code != 0
+    assert _count(User) == 0 and _count(Board) == 0
+    # Nor through the function itself.
+    with pytest.raises(ValueError, match="production"):
+        load_demo()
+    assert _count(User) == 0
+
+
+def _make(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "--no-print-directory", "-f", str(ROOT / "Makefile"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_make_clean_leaves_the_database_and_clean_db_asks_first(tmp_path):
+    assert "sqlite3" not in _make("-n", "clean").stdout
+    database = tmp_path / "instance" / "tiltagstavlen.sqlite3"
+    database.parent.mkdir()
+    database.write_bytes(b"boards")
+    declined = _make("-C", str(tmp_path), "clean-db", stdin="nej\n")
+    assert declined.returncode != 0
+    assert "Skriv ja" in declined.stdout + declined.stderr
+    assert database.read_bytes() == b"boards"
+    confirmed = _make("-C", str(tmp_path), "clean-db", stdin="ja\n")
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert not database.exists()

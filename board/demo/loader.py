@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..column_rule import propose_stage
 from ..editing.services import create_initiative
@@ -112,14 +113,23 @@ def _create_card(theme, objective, card: dict, as_of: date, when: datetime):
     )
 
 
+def is_production() -> bool:
+    return current_app.config.get("ENV_NAME") == "production"
+
+
 def load_demo(*, replace: bool = False) -> tuple[list[Board], list[DemoUser]]:
     """Load both demo boards and the demo users in one transaction.
 
     Refuses (ValueError) when the database already has boards or users,
-    unless `replace` is set, which first deletes everything.
+    unless `replace` is set, which first deletes everything; and always with
+    TILTAG_ENV=production: the demo users' passwords are published in the
+    README, so they must never exist where real people log in, and nothing
+    there may be replaced by demo data.
     """
     from ..auth.passwords import hash_password
 
+    if is_production():
+        raise ValueError("demo data are never loaded in production")
     if database_has_data():
         if not replace:
             raise ValueError("database has data")
