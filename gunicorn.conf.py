@@ -34,6 +34,15 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 10
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+# gunicorn (25.1+) opens a control socket for `gunicornc`, by default at
+# $XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl: one path for
+# every instance the same user runs on the host, so a second instance (a
+# blue/green deploy, a second board service) takes it over and `gunicornc`
+# would steer the wrong one. Off unless GUNICORN_CONTROL_SOCKET gives this
+# instance a path of its own. (Older gunicorn has no control socket and
+# ignores both settings.)
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 # Share-link tokens are credentials in the URL: the access log redacts them.
 logger_class = "board.log_redaction.GunicornLogger"
 

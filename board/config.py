@@ -78,6 +78,9 @@ def from_environment(instance_path: str) -> dict:
         # / -Proto headers are trusted (the client address for rate limits,
         # https for Secure cookies). 0: none, the app is reached directly.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Strict-Transport-Security max-age (seconds) sent in production, on
+        # every response; 0 turns it off. Development serves plain http.
+        "HSTS_MAX_AGE": int(os.environ.get("HSTS_MAX_AGE", "31536000")) if production else 0,
     }
 
 

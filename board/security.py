@@ -74,12 +74,20 @@ def init_app(app) -> None:
     login_manager.login_message = "Log ind for at se siden."
     login_manager.login_message_category = "info"
     app.before_request(refuse_nul_characters)
+    # Production only, and on every response, https or not: a browser ignores
+    # the header over plain http (RFC 6797, 8.1), so sending it always cannot
+    # hurt and does not hang on the proxy passing X-Forwarded-Proto. No
+    # includeSubDomains: other hosts of the domain are not ours to pin.
+    max_age = app.config.get("HSTS_MAX_AGE") or 0
+    hsts = f"max-age={max_age}" if max_age > 0 else None
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         if is_share_path():
             # The token is in the URL: never send it on to another site, and
             # keep links from public agendas out of search engines.
