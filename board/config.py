@@ -11,6 +11,10 @@ from datetime import timedelta
 # setup, and `check_production_settings` refuses to start production with it.
 DEV_SECRET_KEY = "dev-only-not-secret"
 
+# Until a deployment names its own statement, the footer links to the
+# Agency for Digital Government's register of statements, where it is found.
+DEFAULT_ACCESSIBILITY_STATEMENT_URL = "https://www.was.digst.dk/"
+
 
 class ConfigError(RuntimeError):
     """Raised at start-up when the settings are not fit to serve real users."""
@@ -78,6 +82,12 @@ def from_environment(instance_path: str) -> dict:
         # / -Proto headers are trusted (the client address for rate limits,
         # https for Secure cookies). 0: none, the app is reached directly.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # The accessibility statement (tilgængelighedserklæring) every page's
+        # footer links to, as webtilgængelighedsloven requires: the address of
+        # the municipality's statement for this site on was.digst.dk.
+        "ACCESSIBILITY_STATEMENT_URL": os.environ.get(
+            "ACCESSIBILITY_STATEMENT_URL", DEFAULT_ACCESSIBILITY_STATEMENT_URL
+        ),
     }
 
 
