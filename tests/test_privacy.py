@@ -26,6 +26,7 @@ from board.privacy.services import (
     redactable_values,
 )
 from board.reports.services import publish_report
+from board.share.services import create_share_link
 from tests import factories
 from tests import reports_helpers as h
 from tests.conftest import login
@@ -78,7 +79,12 @@ def _raw_reports(board_id: int) -> str:
 def _pages(client, board, card) -> str:
     """Everything a member reads about the card, as one text."""
     published = db.session.scalars(sa.select(PublishedReport)).one()
+    token = create_share_link(board, actor=None, label="Udvalget", show_comments=True).token
+    db.session.commit()
     urls = [
+        f"/s/{token}/initiatives/{card.id}",
+        f"/s/{token}/status?dato=2024-03-01",
+        f"/s/{token}/reports/{published.id}",
         f"/boards/{board.id}/initiatives/{card.id}",
         f"/boards/{board.id}/status?dato=2024-03-01",
         f"/boards/{board.id}/status?dato=2024-03-10",
