@@ -43,9 +43,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
 
     # One blueprint per area, defined in the area's package (microblog's way).
-    from . import admin, auth, boards, comments, editing, importer, live, moves, reports, share
+    from . import (
+        admin,
+        auth,
+        boards,
+        comments,
+        editing,
+        importer,
+        live,
+        moves,
+        privacy,
+        reports,
+        share,
+    )
 
-    for area in (auth, admin, boards, moves, editing, comments, share, live, reports, importer):
+    areas = (auth, admin, boards, moves, editing, comments, share, live, reports, importer, privacy)
+    for area in areas:
         app.register_blueprint(area.bp)
     live.init_app(app)
 

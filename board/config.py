@@ -11,6 +11,10 @@ from datetime import timedelta
 # setup, and `check_production_settings` refuses to start production with it.
 DEV_SECRET_KEY = "dev-only-not-secret"
 
+# Until a deployment names its own statement, the footer links to the
+# Agency for Digital Government's register of statements, where it is found.
+DEFAULT_ACCESSIBILITY_STATEMENT_URL = "https://www.was.digst.dk/"
+
 
 class ConfigError(RuntimeError):
     """Raised at start-up when the settings are not fit to serve real users."""
@@ -81,6 +85,12 @@ def from_environment(instance_path: str) -> dict:
         # Strict-Transport-Security max-age (seconds) sent in production, on
         # every response; 0 turns it off. Development serves plain http.
         "HSTS_MAX_AGE": int(os.environ.get("HSTS_MAX_AGE", "31536000")) if production else 0,
+        # The accessibility statement (tilgængelighedserklæring) every page's
+        # footer links to, as webtilgængelighedsloven requires: the address of
+        # the municipality's statement for this site on was.digst.dk.
+        "ACCESSIBILITY_STATEMENT_URL": os.environ.get(
+            "ACCESSIBILITY_STATEMENT_URL", DEFAULT_ACCESSIBILITY_STATEMENT_URL
+        ),
     }
 
 

@@ -202,6 +202,12 @@ def _redacted_history(p: dict) -> str:
     return "Kommentar fjernet af hensyn til persondata" + (f" ({reason})" if reason else "")
 
 
+def _initiative_redacted_history(p: dict) -> str:
+    label = FIELD_LABELS.get(p.get("field", ""), p.get("field", ""))
+    reason = p.get("reason") or ""
+    return f"Persondata fjernet fra {label}" + (f" ({reason})" if reason else "")
+
+
 def _board_level(kind: str, payload: str, history, replay: Replay) -> EventKind:
     """A kind of the board itself or its structure: no live sentence of its
     own (the announcer says the history text), the whole board re-read,
@@ -330,6 +336,18 @@ _KINDS = (
         audience=Audience.BOARD,
         replay=Replay.CARD,
         card_fields=_restored_fields,
+    ),
+    EventKind(
+        # The one kind recorded by rewriting others: board/privacy/services.py
+        # blanks the value in this card's earlier payloads, and this Event says
+        # who did it, when and why. It never holds the removed text.
+        "initiative.redacted",
+        payload='{"field", "reason", "events": n, "reports": n} (never the text)',
+        history=_initiative_redacted_history,
+        live=lambda who, quoted, p: f"{who} fjernede persondata fra {quoted}",
+        refresh=_the_card,
+        audience=Audience.BOARD,
+        replay=Replay.NONE,
     ),
     # ----------------------------------------------------------- comments
     _comment_kind(

@@ -5,7 +5,9 @@ Rules every domain function follows:
 * Every change to a card, a comment or the board's structure calls
   `record_event` *before* the transaction commits, so the change and its
   Event commit (or roll back) together.
-* Events are never updated or deleted by the application.
+* Events are never updated or deleted by the application, except that an
+  administrator's removal of personal data blanks a value in a card's
+  payloads (board/privacy/services.py).
 * Payloads never contain comment text (a GDPR redaction must be able to remove
   the text everywhere); they hold ids and the card fields that changed.
 

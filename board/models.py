@@ -340,7 +340,8 @@ class PublishedReport(db.Model):
 class Event(db.Model):
     """Append-only record of a change: the audit log, the card history, the
     live feed and the source of point-in-time reports. Never updated or
-    deleted by the application (see `board/events.py`)."""
+    deleted by the application, except a removal of personal data (see
+    `board/events.py`)."""
 
     __tablename__ = "events"
 

@@ -134,6 +134,11 @@ RULES: dict[str, dict | Rule] = {
     "admin.reactivate": ADMIN_ONLY,
     "admin.board_members": ADMIN_ONLY,
     "admin.set_board_member": ADMIN_ONLY,
+    "admin.anonymise": Rule(ADMIN_ONLY, data={"confirm": "y"}),
+    "admin.redact_form": ADMIN_ONLY,
+    "admin.redact": ADMIN_ONLY,
+    # what the audit trail records about staff (board/privacy)
+    "privacy.audit_info": PUBLIC,
     # editing tiltag and board structure (board/editing)
     "editing.new_initiative": BOARD_EDIT,
     "editing.create": BOARD_EDIT,

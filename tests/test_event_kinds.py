@@ -32,6 +32,7 @@ from board.extensions import db
 from board.live.messages import affected_parts, announcement
 from board.models import Event, Stage
 from board.moves.services import move_initiative
+from board.privacy.services import redact_initiative_value
 from board.reports.services import publish_report
 from tests import factories
 
@@ -169,6 +170,10 @@ def _every_kind(admin) -> tuple:
     redact_comment(secret, actor=admin, reason="CPR-nummer")
     publish_report(made, title="Til udvalget", day=date.today(), actor=admin)
     db.session.commit()
+    redact_initiative_value(
+        card, field="status_note", value="I gang", reason="Navn på en borger", actor=admin
+    )
+    db.session.commit()
     return made, card
 
 
@@ -213,6 +218,10 @@ TEXTS = {
     "initiative.restored": (
         "Gendannet til Igangsat",
         "Ada Admin gendannede «Borgerpanel» til Igangsat",
+    ),
+    "initiative.redacted": (
+        "Persondata fjernet fra status (Navn på en borger)",
+        "Ada Admin fjernede persondata fra «Borgerpanel»",
     ),
     "comment.added": ("Skrev en kommentar", "Ada Admin kommenterede «Borgerpanel»"),
     "comment.edited": (

@@ -23,6 +23,7 @@ from board.importer.parser import ImportPlan, PlanInitiative, PlanTheme
 from board.locks import LOCK_CLASS, Vanished, holds_board_lock, lock_board
 from board.models import Board, Comment, Event, Initiative, Objective, Theme, User
 from board.moves.services import move_initiative
+from board.privacy.services import redact_initiative_value
 from board.reports import services as reports
 from tests import factories
 from tests.conftest import TEST_DATABASE_URL
@@ -140,6 +141,9 @@ WRITERS = {
         o["spare_objective"], direction="up", actor=None
     ),
     "delete_objective": lambda o: structure.delete_objective(o["spare_objective"], actor=None),
+    "redact_initiative_value": lambda o: redact_initiative_value(
+        o["card"], field="title", value=o["card"].title, reason="Navn", actor=o["admin"]
+    ),
     "publish_report": lambda o: reports.publish_report(
         o["board"], title="Status", day=today_local(), actor=o["leder"]
     ),

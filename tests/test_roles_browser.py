@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from playwright.sync_api import expect
 
 from board.extensions import db
@@ -64,11 +65,13 @@ def test_committee_member_reads_the_board_through_a_link_and_cannot_change_it(
     expect(page.locator("li.card")).to_have_count(29)
     expect(page.get_by_text("Skrivebeskyttet visning")).to_be_visible()
     # No way to change anything: no move controls, no forms but the filter,
-    # no links out of the share link, no login or logout.
+    # no links out of the share link but the accessibility statement (required
+    # on every page), no login or logout.
     expect(page.locator(MOVE_CONTROLS)).to_have_count(0)
     expect(page.locator("form:not(#board-filter)")).to_have_count(0)
     hrefs = page.locator("a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))")
-    assert all(h.startswith((f"/s/{share_token}", "#")) for h in hrefs), hrefs
+    statement = current_app.config["ACCESSIBILITY_STATEMENT_URL"]
+    assert all(h.startswith((f"/s/{share_token}", "#")) or h == statement for h in hrefs), hrefs
     expect(page.get_by_role("button", name="Log ud")).to_have_count(0)
 
     # A drag does nothing, on the page or on the server.

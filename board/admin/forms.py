@@ -6,9 +6,11 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
@@ -16,6 +18,7 @@ from ..auth.accounts import EMAIL_MAX, NAME_MAX, PASSWORD_MIN
 from ..auth.forms import password_length
 from ..forms_base import DanishForm
 from ..models import Role
+from ..privacy.services import REASON_MAX as REDACT_REASON_MAX
 
 # (value, label): "" is no membership.
 ROLE_CHOICES = [
@@ -98,3 +101,35 @@ class MemberForm(DanishForm):
 
     user_id = SelectField("Bruger", coerce=int, validate_choice=True)
     role = SelectField("Rolle", choices=role_choices())
+
+
+# --- removing personal data (board/privacy/services.py) -------------------------
+
+
+def _confirm_field(label: str):
+    return BooleanField(label, validators=[DataRequired("Bekræft, før du fortsætter.")])
+
+
+class RedactForm(DanishForm):
+    """ "Fjern persondata": which value (choices "<field>:<n>", set per card),
+    why, and a confirmation."""
+
+    choice = RadioField("Tekst, der skal fjernes", validate_choice=True)
+    reason = TextAreaField(
+        "Begrundelse",
+        description="Fx «Borgerens CPR-nummer» eller «Navn på fratrådt medarbejder». "
+        "Gentag ikke selve teksten.",
+        validators=[
+            DataRequired("Skriv en begrundelse."),
+            Length(max=REDACT_REASON_MAX, message="Begrundelsen er for lang."),
+        ],
+    )
+    confirm = _confirm_field(
+        "Jeg forstår, at teksten fjernes permanent fra kortet, historikken og rapporterne"
+    )
+
+
+class AnonymiseForm(DanishForm):
+    confirm = _confirm_field(
+        "Jeg forstår, at navn og e-mail erstattes permanent, og at brugeren deaktiveres"
+    )

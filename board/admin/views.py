@@ -15,9 +15,11 @@ from ..auth import accounts
 from ..errors import Refused
 from ..extensions import db
 from ..models import Board, Role, User
+from ..privacy.services import anonymise_user, is_anonymised
 from . import bp, services
 from .forms import (
     ROLE_CHOICES,
+    AnonymiseForm,
     ConfirmForm,
     CreateUserForm,
     MemberForm,
@@ -75,7 +77,7 @@ def create_user():
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-def _render_user(user, *, details=None, password=None, roles=None, status=200):
+def _render_user(user, *, details=None, password=None, roles=None, anonymise=None, status=200):
     boards = services.list_boards()
     return (
         render_template(
@@ -86,6 +88,8 @@ def _render_user(user, *, details=None, password=None, roles=None, status=200):
             roles_form=roles or roles_form(boards, roles_by_board(user)),
             boards=boards,
             confirm_form=ConfirmForm(),
+            anonymise_form=anonymise or AnonymiseForm(formdata=None),
+            anonymised=is_anonymised(user),
         ),
         status,
     )
@@ -164,6 +168,23 @@ def reactivate(user_id: int):
     accounts.reactivate_user(user, actor=current_user)
     db.session.commit()
     flash(f"{user.name} er aktiv igen.", "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/anonymise")
+def anonymise(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = AnonymiseForm()
+    if not form.validate_on_submit():
+        return _render_user(user, anonymise=form, status=422)
+    try:
+        anonymise_user(user, actor=current_user)
+    except Refused as refused:
+        db.session.rollback()
+        form.show_refusal(refused, default_field="confirm")
+        return _render_user(user, anonymise=form, status=refused.status)
+    db.session.commit()
+    flash(f"Brugeren er anonymiseret og hedder nu «{user.name}».", "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
 
