@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..column_rule import STAGES, propose_stage
-from .cells import continue_paragraphs, plain_cell, starts_lower, word_cell
+from .cells import continue_paragraphs, plain_cell, starts_lower, unescape_formula, word_cell
 from .sources import RawTable
 
 ROLES = {
@@ -273,7 +273,7 @@ def detect_as_of(table: RawTable) -> datetime.date | None:
 
 
 def _label(header_cell: str, default: str) -> str:
-    text = re.sub(r"<[^>]+>", "", header_cell).strip()
+    text = re.sub(r"<[^>]+>", "", unescape_formula(header_cell)).strip()
     return text[:60] if text else default
 
 
