@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from ..errors import Refused
+from ..text_rules import unstorable
 
 MAX_ROWS = 2000
 MAX_COLUMNS = 12
@@ -52,6 +53,9 @@ class RawTable:
         except (KeyError, TypeError, ValueError, OverflowError):  # e.g. a line of 1e400
             raise Refused(PREVIEW_UNREADABLE, 400) from None
         if table.kind not in ("text", "csv", "xlsx") or len(table.header) > MAX_COLUMNS:
+            raise Refused(PREVIEW_UNREADABLE, 400)
+        texts = [*table.header, *table.preamble, *(c for r in table.rows for c in r.cells)]
+        if any(unstorable(text) for text in texts):  # a JSON "\u0000" or "\ud800"
             raise Refused(PREVIEW_UNREADABLE, 400)
         return table
 
