@@ -35,9 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from . import database, errors, security, templating
+    from . import database, errors, security, templating, text_rules
 
     database.init_app(app)
+    text_rules.install()  # the same text refused on SQLite and PostgreSQL
     templating.register(app)
     errors.register(app)
     security.init_app(app)

@@ -5,10 +5,15 @@ alike (a NUL character is refused by PostgreSQL but stored by SQLite)."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 import sqlalchemy as sa
 
+from board.comments.services import add_comment
+from board.editing import structure
+from board.editing.services import create_initiative, update_initiative
+from board.errors import Refused
 from board.extensions import db
 from board.models import Comment, Event, Initiative, ShareLink
 from board.security import NUL_REFUSED
@@ -135,3 +140,132 @@ def test_a_malformed_next_after_login_goes_to_the_board_list(client, users):
         "/login?next=//[", data={"email": "med@example.dk", "password": factories.PASSWORD}
     )
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+# --------------------------------------------------------------- the importer
+PREVIEW_UNREADABLE = "Forhåndsvisningen kunne ikke læses. Start forfra."
+LONG_NUMBER = "1.2.3.4.5.6.7.8.9.10.11"  # 23 characters; Objective.number holds 20
+
+
+def _kilde(cell: str) -> str:
+    """A preview's hidden copy of the table, with `cell` as a tiltag."""
+    return json.dumps(
+        {
+            "kind": "csv",
+            "header": ["Pejlemærke", "Tiltag"],
+            "rows": [{"line": 2, "cells": ["Borgeren først", cell], "after_break": False}],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"tabel": f"Pejlemærke\tMålsætning\tTiltag\nBorgeren\t{LONG_NUMBER} Lang\tPanel\n"},
+        {
+            "fil": (
+                io.BytesIO(f"Pejlemærke;Målsætning;Tiltag\nA;{LONG_NUMBER} Lang;B\n".encode()),
+                "tabel.csv",
+            )
+        },
+    ],
+    ids=["paste", "csv"],
+)
+def test_an_objective_number_over_20_characters_is_a_danish_422(as_user, data):
+    leder = as_user("leder")
+    for url in ("/import/preview", "/import"):
+        fields = {key: value for key, value in data.items()}
+        if "fil" in fields:
+            fields["fil"] = (io.BytesIO(fields["fil"][0].getvalue()), fields["fil"][1])
+        response = leder.post(
+            url, data={**fields, "titel": "Import"}, content_type="multipart/form-data"
+        )
+        assert response.status_code == 422, url
+        assert "nummer" in response.get_data(as_text=True) and "20 tegn" in response.get_data(
+            as_text=True
+        )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
+
+
+@pytest.mark.parametrize(
+    "kilde",
+    [
+        _kilde("Panel\\u0000"),
+        _kilde("Panel\\ud800"),
+        "[" * 100_000 + "]" * 100_000,
+        '{"kind": "csv", "header": ["Tiltag"], "rows": [], "preamble": ' + "[" * 50_000 + "]}",
+    ],
+    ids=["nul", "lone-surrogate", "deep-nesting", "deep-nesting-inside"],
+)
+def test_a_crafted_preview_field_is_a_danish_400(as_user, kilde):
+    leder = as_user("leder")
+    for url in ("/import/preview", "/import"):
+        response = leder.post(url, data={"kilde": kilde.replace("\\\\", "\\"), "titel": "Import"})
+        assert response.status_code == 400, url
+        assert PREVIEW_UNREADABLE in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
+
+
+# --------------------------------------------------------------- the domain
+def _structure(board):
+    theme = board.themes[0]
+    return theme, theme.objectives[0]
+
+
+def _long(n: int) -> str:
+    return "x" * (n + 1)
+
+
+DOMAIN_CASES = {
+    "board title": lambda b, t, o, c, u: structure.create_board(
+        title=_long(200), theme_label="Pejlemærke", objective_label=None, actor=None
+    ),
+    "board theme label": lambda b, t, o, c, u: structure.update_board(
+        b, title="Tavle", theme_label=_long(60), objective_label="Målsætning", actor=None
+    ),
+    "board objective label": lambda b, t, o, c, u: structure.update_board(
+        b, title="Tavle", theme_label="Pejlemærke", objective_label=_long(60), actor=None
+    ),
+    "theme title": lambda b, t, o, c, u: structure.add_theme(b, title=_long(300), actor=None),
+    "theme rename": lambda b, t, o, c, u: structure.rename_theme(t, title=_long(300), actor=None),
+    "objective number": lambda b, t, o, c, u: structure.add_objective(
+        t, number=_long(20), title="Mål", actor=None
+    ),
+    "objective title": lambda b, t, o, c, u: structure.update_objective(
+        o, number="1.1", title=_long(500), actor=None
+    ),
+    "card title": lambda b, t, o, c, u: create_initiative(theme=t, title=_long(500)),
+    "card responsible": lambda b, t, o, c, u: create_initiative(
+        theme=t, title="Kort", responsible=_long(200)
+    ),
+    "card edit": lambda b, t, o, c, u: update_initiative(
+        c, expected_version=c.version, actor=None, title=_long(500)
+    ),
+    "card NUL": lambda b, t, o, c, u: update_initiative(
+        c, expected_version=c.version, actor=None, status_note="a\x00b"
+    ),
+    "card surrogate": lambda b, t, o, c, u: create_initiative(theme=t, title="a\ud800b"),
+    "theme NUL": lambda b, t, o, c, u: structure.add_theme(b, title="a\x00b", actor=None),
+    "share link label": lambda b, t, o, c, u: create_share_link(b, label=_long(200), actor=None),
+    "comment body": lambda b, t, o, c, u: add_comment(c, actor=u, body="a\ud800b"),
+}
+
+
+@pytest.mark.parametrize("case", list(DOMAIN_CASES))
+def test_over_long_or_unstorable_text_is_refused_alike_on_both_databases(board, users, card, case):
+    """SQLite stores a 501-character title in VARCHAR(500), a NUL and a lone
+    surrogate; PostgreSQL refuses them. The domain refuses them first."""
+    theme, objective = _structure(board)
+    counts = {m: _count(m) for m in (Event, Initiative, ShareLink, Comment)}
+    with pytest.raises(Refused) as refused:
+        DOMAIN_CASES[case](board, theme, objective, card, users["med"])
+        db.session.flush()
+    assert refused.value.status == 422
+    assert "tegn" in refused.value.message
+    db.session.rollback()
+    assert {m: _count(m) for m in counts} == counts
+    assert db.session.get(Initiative, card.id).title == "Fælles redskab"
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))

@@ -65,13 +65,19 @@ def word_cell(raw: str, notes: list[str] | None = None) -> list[str]:
     return paragraphs
 
 
+def unescape_formula(text: str) -> str:
+    """Remove the apostrophe our .csv export puts before text that a
+    spreadsheet would read as a formula (cells and header alike)."""
+    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return text[1:]
+    return text
+
+
 def plain_cell(raw: str) -> list[str]:
     """A cell of a .csv/.xlsx file: its lines, otherwise untouched (but for
     the apostrophe our .csv export puts before text that looks like a
     formula)."""
-    raw = raw or ""
-    if raw.startswith("'") and raw[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-        raw = raw[1:]
+    raw = unescape_formula(raw or "")
     return [line.strip() for line in raw.splitlines() if line.strip()]
 
 

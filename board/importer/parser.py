@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..column_rule import STAGES, propose_stage
-from .cells import continue_paragraphs, plain_cell, starts_lower, word_cell
+from .cells import continue_paragraphs, plain_cell, starts_lower, unescape_formula, word_cell
 from .sources import RawTable
 
 ROLES = {
@@ -51,9 +51,10 @@ STAGE_BY_LABEL = {
 }
 STAGE_LABEL = {v: k.capitalize() for k, v in STAGE_BY_LABEL.items()}
 
-# Field limits (Board.title 200, Theme.title 300, Objective.title 500,
-# Initiative.TITLE_MAX 500, TEXT_MAX 10,000).
+# Field limits (Board.title 200, Theme.title 300, Objective.number 20 and
+# title 500, Initiative.TITLE_MAX 500, TEXT_MAX 10,000).
 THEME_MAX, OBJECTIVE_MAX, TITLE_MAX, TEXT_MAX, BOARD_TITLE_MAX = 300, 500, 500, 10_000, 200
+OBJECTIVE_NUMBER_MAX = 20
 # A "title" this long after a page break is the previous tiltag's description.
 LONG_TITLE = 250
 _OBJECTIVE_NUMBER = re.compile(r"^(\d+(?:\.\d+)+|\d+)\.?\s+(\S.*)$")
@@ -273,7 +274,7 @@ def detect_as_of(table: RawTable) -> datetime.date | None:
 
 
 def _label(header_cell: str, default: str) -> str:
-    text = re.sub(r"<[^>]+>", "", header_cell).strip()
+    text = re.sub(r"<[^>]+>", "", unescape_formula(header_cell)).strip()
     return text[:60] if text else default
 
 
@@ -455,6 +456,11 @@ def _limits(plan: ImportPlan) -> None:
                 f"{plan.theme_label} i linje {theme.line} er længere end {THEME_MAX} tegn."
             )
         for objective in theme.objectives:
+            if len(objective.number) > OBJECTIVE_NUMBER_MAX:
+                plan.errors.append(
+                    f"Målsætningens nummer i linje {objective.line} er længere end "
+                    f"{OBJECTIVE_NUMBER_MAX} tegn."
+                )
             if len(objective.title) > OBJECTIVE_MAX:
                 plan.errors.append(
                     f"Målsætningen i linje {objective.line} er længere end {OBJECTIVE_MAX} tegn."

@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from ..errors import Refused
+from ..text_rules import unstorable
 
 MAX_ROWS = 2000
 MAX_COLUMNS = 12
@@ -52,6 +53,9 @@ class RawTable:
         except (KeyError, TypeError, ValueError, OverflowError):  # e.g. a line of 1e400
             raise Refused(PREVIEW_UNREADABLE, 400) from None
         if table.kind not in ("text", "csv", "xlsx") or len(table.header) > MAX_COLUMNS:
+            raise Refused(PREVIEW_UNREADABLE, 400)
+        texts = [*table.header, *table.preamble, *(c for r in table.rows for c in r.cells)]
+        if any(unstorable(text) for text in texts):  # a JSON "\u0000" or "\ud800"
             raise Refused(PREVIEW_UNREADABLE, 400)
         return table
 
@@ -147,29 +151,99 @@ def read_csv(data: bytes) -> RawTable:
     return _split(rows, "csv")
 
 
+# An .xlsx is a zip archive of XML files, checked before openpyxl opens it:
+# a 1 MB file can unpack to gigabytes (a zip bomb). The archive's directory
+# states each entry's size, and zipfile never reads past a stated size (a
+# lie ends in a CRC error), so checking the stated sizes bounds what is read.
+# A table of MAX_ROWS tiltag is a few megabytes unpacked; 30 MB is generous.
+XLSX_MAX_ENTRIES = 500
+XLSX_MAX_UNPACKED = 30 * 1024 * 1024
+# Spreadsheet XML packs 5-20 times; a bomb packs about 1000 times. Small
+# entries (under 1 MB unpacked) may pack as they like.
+XLSX_MAX_RATIO = 200
+XLSX_RATIO_FROM = 1024 * 1024
+# Columns read from a row: a sheet may claim to be 16,384 columns wide.
+XLSX_SCAN_COLUMNS = 50
+XLSX_UNREADABLE = "Filen kunne ikke læses som Excel-fil (.xlsx)."
+XLSX_TOO_BIG = (
+    f"Excel-filen er for stor, når den pakkes ud (højst {XLSX_MAX_UNPACKED // 1024 // 1024} MB). "
+    "Gem kun tabellen i filen, eller kopiér tabellen ind som tekst."
+)
+
+
+def check_xlsx_archive(data: bytes) -> None:
+    """Refuse an .xlsx whose archive has too many entries, unpacks to too
+    much or packs like a zip bomb, before anything is unpacked."""
+    from zipfile import BadZipFile, LargeZipFile, ZipFile
+
+    try:
+        with ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (BadZipFile, LargeZipFile, OSError, ValueError, EOFError):
+        raise Refused(XLSX_UNREADABLE, 422) from None
+    if len(entries) > XLSX_MAX_ENTRIES:
+        raise Refused(
+            f"Excel-filen har for mange dele (over {XLSX_MAX_ENTRIES}). "
+            "Er det en almindelig .xlsx-fil?",
+            422,
+        )
+    if sum(entry.file_size for entry in entries) > XLSX_MAX_UNPACKED or any(
+        entry.file_size > XLSX_RATIO_FROM
+        and entry.file_size > XLSX_MAX_RATIO * max(entry.compress_size, 1)
+        for entry in entries
+    ):
+        raise Refused(XLSX_TOO_BIG, 422)
+
+
+# What openpyxl raises on a file that is not the workbook it claims to be:
+# a broken archive, invalid or hostile XML (defusedxml's refusals of entities
+# are ValueErrors; ElementTree's and lxml's parse errors are SyntaxErrors),
+# missing parts, values of the wrong type. Read in the sheet's rows too,
+# since a read-only workbook parses a sheet only when its rows are read.
+XLSX_ERRORS = (
+    OSError,
+    EOFError,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    SyntaxError,
+)
+
+
 def read_xlsx(data: bytes) -> RawTable:
+    """The first sheet, read with bounded memory: the archive checked first,
+    then openpyxl in read-only mode (it streams the sheet's XML, parsed by
+    defusedxml, a dependency, which openpyxl uses when installed), at most
+    XLSX_SCAN_COLUMNS columns and MAX_ROWS + 50 rows."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
 
+    check_xlsx_archive(data)
+    row_limit = MAX_ROWS + 50
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError):
-        raise Refused("Filen kunne ikke læses som Excel-fil (.xlsx).", 422) from None
-    try:
-        sheet = book.worksheets[0]
-        rows, blank = [], False
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            cells = ["" if v is None else str(v) for v in values]
-            if not any(c.strip() for c in cells):
-                blank = True
-                continue
-            rows.append((number, cells, blank))
-            blank = False
-            if number > MAX_ROWS + 50:
-                raise Refused(f"Tabellen har for mange rækker (højst {MAX_ROWS}).", 422)
-    finally:
-        book.close()
+        try:
+            sheet = book.worksheets[0]
+            rows, blank = [], False
+            for number, values in enumerate(
+                sheet.iter_rows(max_col=XLSX_SCAN_COLUMNS, max_row=row_limit + 1, values_only=True),
+                1,
+            ):
+                cells = ["" if v is None else str(v) for v in values]
+                if not any(c.strip() for c in cells):
+                    blank = True
+                    continue
+                if number > row_limit:
+                    raise Refused(f"Tabellen har for mange rækker (højst {MAX_ROWS}).", 422)
+                rows.append((number, cells, blank))
+                blank = False
+        finally:
+            book.close()
+    except (BadZipFile, *XLSX_ERRORS):
+        raise Refused(XLSX_UNREADABLE, 422) from None
     return _split(rows, "xlsx")
 
 

@@ -39,7 +39,7 @@ def _read_source(form: ImportForm) -> sources.RawTable:
     if kept:
         try:
             return sources.RawTable.from_json(json.loads(kept))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeply
             raise Refused(sources.PREVIEW_UNREADABLE, 400) from None
     upload = form.fil.data
     if upload and upload.filename:

@@ -88,7 +88,8 @@ def to_csv(report: StatusReport) -> bytes:
     """Semicolon-separated with a byte order mark: what Danish Excel opens."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(table_header(report))
+    # The header too: its first cells are the board's own level labels.
+    writer.writerow([csv_safe(c) for c in table_header(report)])
     writer.writerows([csv_safe(c) for c in cells] for cells in table_rows(report))
     return out.getvalue().encode("utf-8-sig")
 
@@ -101,27 +102,23 @@ def to_xlsx(report: StatusReport) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Status"
-    sheet.append([report.heading])
+    _text_row(sheet, 1, [report.heading])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(
-        [report.board_title + (f" – {report.theme_filter}" if report.theme_filter else "")]
-    )
-    sheet.append([])
+    title = report.board_title + (f" – {report.theme_filter}" if report.theme_filter else "")
+    _text_row(sheet, 2, [title])
+    header_row = 4
     header = table_header(report)
-    sheet.append(header)
-    header_row = sheet.max_row
+    _text_row(sheet, header_row, header)
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
-    for cells in table_rows(report):
-        sheet.append(cells)
+    for number, cells in enumerate(table_rows(report), start=header_row + 1):
+        _text_row(sheet, number, cells)
     widths = {"Tiltag": 50, "Beskrivelse": 40, "Status": 60, "Iværksættelse": 35, "Kolonne": 14}
     for index, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(name, 30)
     for row in sheet.iter_rows(min_row=header_row + 1):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if cell.data_type == "f":  # openpyxl reads "=..." as a formula: keep it text
-                cell.data_type = "s"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     now = datetime.now(UTC).replace(tzinfo=None)  # openpyxl writes naive times as UTC
     properties = book.properties
@@ -133,6 +130,17 @@ def to_xlsx(report: StatusReport) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _text_row(sheet, row: int, texts: list[str]) -> None:
+    """Write a row of texts as string cells. Every text of the file comes
+    from what people typed (the board's title and labels included), and
+    openpyxl makes a value starting with "=" a formula: the explicit type
+    keeps it text (the cell is then a plain string to any spreadsheet)."""
+    for column, text in enumerate(texts, start=1):
+        cell = sheet.cell(row=row, column=column)
+        cell.value = text
+        cell.data_type = "s"
 
 
 # --------------------------------------------------------------- Word
