@@ -82,6 +82,32 @@ def test_logout_ends_the_session(client, users):
     assert not is_signed_in(client)
 
 
+def test_cookies_copied_before_logout_are_signed_out_after_it(app, users):
+    """The attack replayed: copy the session and the remember-me cookie, log
+    out, send the copies. Logout ended the login on the server."""
+    browser = app.test_client()
+    post_login(browser, "med@example.dk", remember=True)
+    session_copy = browser.get_cookie("session").value
+    remember_copy = browser.get_cookie("remember_token").value
+    elsewhere = app.test_client()  # the same user, logged in on another machine
+    post_login(elsewhere, "med@example.dk", remember=True)
+
+    assert browser.post("/logout").status_code == 302
+
+    for cookies in ({"session": session_copy}, {"remember_token": remember_copy}):
+        thief = app.test_client()
+        for name, value in cookies.items():
+            thief.set_cookie(name, value)
+        page = thief.get("/")
+        assert page.status_code == 302 and "/login" in page.headers["Location"], cookies.keys()
+    both = app.test_client()
+    both.set_cookie("session", session_copy)
+    both.set_cookie("remember_token", remember_copy)
+    assert not is_signed_in(both)
+    # The user's other login goes on.
+    assert is_signed_in(elsewhere)
+
+
 def test_remember_me_sets_an_httponly_lax_cookie_that_signs_in_again(app, users):
     browser = app.test_client()
     response = post_login(browser, "med@example.dk", remember=True)
