@@ -94,7 +94,9 @@ def test_spraying_many_accounts_from_one_address_hits_the_address_cap(make_app):
     attacker = app.test_client()
     with time_machine.travel(START, tick=False) as clock:
         for n in range(3):  # one guess per account: no pair is throttled
-            assert post_login(attacker, f"gæt{n}@example.dk", "forkert", **ATTACKER).status_code == 401
+            assert (
+                post_login(attacker, f"gæt{n}@example.dk", "forkert", **ATTACKER).status_code == 401
+            )
         capped = post_login(attacker, "lone@example.dk", **ATTACKER)
         assert capped.status_code == 429
         assert "Vent 15 minutter" in wait_message(capped)  # LOGIN_ADDRESS_WINDOW_SECONDS
@@ -113,7 +115,9 @@ def test_the_limit_is_shared_by_two_app_instances_on_one_database(make_app):
         for n in range(3):
             assert post_login(first.test_client(), "lone@example.dk", f"gæt-{n}").status_code == 401
         for n in range(3, 5):
-            assert post_login(second.test_client(), "lone@example.dk", f"gæt-{n}").status_code == 401
+            assert (
+                post_login(second.test_client(), "lone@example.dk", f"gæt-{n}").status_code == 401
+            )
         for app in (first, second):
             delayed = post_login(app.test_client(), "lone@example.dk")
             assert delayed.status_code == 429 and "Vent 15 sekunder" in wait_message(delayed)
@@ -147,3 +151,11 @@ def test_the_store_holds_no_email_or_address(throttled):
 def test_the_wrong_answer_is_the_same_before_the_delays_start(throttled):
     response = post_login(throttled.test_client(), "lone@example.dk", "forkert")
     assert response.status_code == 401 and wait_message(response) == WRONG
+
+
+def test_successful_logins_do_not_count(make_app):
+    app = make_app(LOGIN_FREE_FAILURES=1, LOGIN_ADDRESS_MAX_FAILURES=1)
+    with app.app_context():
+        factories.make_user("lone@example.dk")
+    for _ in range(5):
+        assert post_login(app.test_client(), "lone@example.dk").status_code == 302

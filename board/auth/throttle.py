@@ -114,9 +114,7 @@ def record_failure(keys, now: datetime | None = None) -> None:
             if key.windowed
             else LoginThrottle.last_failure_at < now - forget
         )
-        db.session.execute(
-            sa.delete(LoginThrottle).where(LoginThrottle.key == key.digest, stale)
-        )
+        db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == key.digest, stale))
     # Rows nobody has failed on for a long time: keep the table small.
     oldest = now - max(forget, window)
     db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.last_failure_at < oldest))
@@ -139,7 +137,7 @@ def forget(key: Key) -> None:
 
 
 def danish_duration(seconds: int) -> str:
-    """"15 sekunder", "2 minutter": never less than the real wait."""
+    """ "15 sekunder", "2 minutter": never less than the real wait."""
     if seconds >= 60:
         seconds = 60 * math.ceil(seconds / 60)
     return format_timedelta(timedelta(seconds=seconds), threshold=1, locale="da")
