@@ -159,3 +159,56 @@ def test_successful_logins_do_not_count(make_app):
         factories.make_user("lone@example.dk")
     for _ in range(5):
         assert post_login(app.test_client(), "lone@example.dk").status_code == 302
+
+
+class Browser:
+    """Logs in on a server process as a browser does: GET the form (session
+    cookie and CSRF token), POST it."""
+
+    def __init__(self, server):
+        self.host = server.url.split("//", 1)[1]
+
+    def login(self, email: str, password: str) -> tuple[int, str]:
+        import http.client
+        import urllib.parse
+
+        conn = http.client.HTTPConnection(self.host, timeout=30)
+        try:
+            conn.request("GET", "/login")
+            page = conn.getresponse()
+            html = page.read().decode()
+            cookie = page.getheader("Set-Cookie").split(";", 1)[0]
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+            body = urllib.parse.urlencode(
+                {"csrf_token": token, "email": email, "password": password}
+            )
+            headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+            conn.request("POST", "/login", body=body, headers=headers)
+            answer = conn.getresponse()
+            return answer.status, answer.read().decode()
+        finally:
+            conn.close()
+
+
+def test_two_server_processes_count_the_same_failures(app, database_url):
+    """The attack counted 10 failures per gunicorn worker: two real servers
+    (gunicorn.conf.py, CSRF on) on one database now share one count."""
+    from tests.server_processes import ServerProcess
+
+    factories.make_user("lone@example.dk")
+    # A first delay far longer than the test, so the wait is still on.
+    env = {"LOGIN_FIRST_DELAY_SECONDS": "600"}
+    servers = []
+    try:
+        for _ in range(2):
+            servers.append(ServerProcess(database_url, threads=2, env=env).start())
+        first, second = Browser(servers[0]), Browser(servers[1])
+        for n in range(5):
+            status, _ = (first if n % 2 else second).login("lone@example.dk", f"gæt-{n}")
+            assert status == 401
+        for browser in (first, second):
+            status, html = browser.login("lone@example.dk", factories.PASSWORD)
+            assert status == 429 and "Vent 10 minutter, og prøv igen." in html
+    finally:
+        for server in servers:
+            server.stop()
