@@ -55,18 +55,18 @@ def user_for_session_id(session_id: str) -> User | None:
     user_id = parse_id(user_id)
     if user_id is None or not token:
         return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.active or user.session_nonce != nonce:
-        return None
     cutoff = utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
-    found = db.session.scalar(
-        sa.select(LoginSession.id).where(
-            LoginSession.user_id == user.id,
+    # One query for the user and the login (every request runs it).
+    user = db.session.scalar(
+        sa.select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == user_id,
             LoginSession.token_hash == hash_token(token),
             LoginSession.created_at >= cutoff,
         )
     )
-    if found is None:
+    if user is None or not user.active or user.session_nonce != nonce:
         return None
     user.login_token = token
     return user
