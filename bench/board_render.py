@@ -17,6 +17,7 @@ import time
 
 from _setup import FreshDatabase, fill_board
 
+from board.auth.sessions import start_login_session
 from board.extensions import db
 from board.query_counter import count_queries
 
@@ -49,7 +50,8 @@ def main():
         for size in (int(s) for s in args.sizes.split(",")):
             with app.app_context():
                 board, user = fill_board(size)
-                board_id, session_id = board.id, user.get_id()
+                board_id, session_id = board.id, start_login_session(user)
+                db.session.commit()
             client = app.test_client()
             with client.session_transaction() as session:
                 session["_user_id"] = session_id

@@ -9,7 +9,7 @@ import os
 from flask import Flask
 
 from . import config as config_module
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, db, login_manager, migrate
 from .params import DatabaseIntConverter
 
 
@@ -33,7 +33,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
 
     from . import database, errors, security, templating, text_rules
 

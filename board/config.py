@@ -27,6 +27,21 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value and value.strip() else default
+
+
+LOGIN_THROTTLE_DEFAULTS = {
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_FIRST_DELAY_SECONDS": 15,
+    "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
+    "LOGIN_FORGET_SECONDS": 24 * 60 * 60,
+    "LOGIN_ADDRESS_MAX_FAILURES": 100,
+    "LOGIN_ADDRESS_WINDOW_SECONDS": 15 * 60,
+}
+
+
 def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.strip() else None
 
@@ -68,18 +83,18 @@ def from_environment(instance_path: str) -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
-        # Rate-limit storage: memory is right for one process; set a shared
-        # store (e.g. redis://...) when several processes serve the app.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Open event streams one process accepts before answering 503, so
         # streams can never take every thread (gunicorn.conf.py sets it from
         # its thread count). None: no limit (development server).
         "LIVE_MAX_STREAMS": _int_or_none(os.environ.get("LIVE_MAX_STREAMS")),
-        # Failed logins allowed per account (e-mail) and per client address.
-        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
-        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
+        # Throttling of failed logins (board/auth/throttle.py), counted in
+        # the database: per (e-mail, address) pair the failures allowed
+        # before delays start, the first delay (doubling per failure) and its
+        # cap, and when a quiet pair is forgotten; per address a cap on
+        # failures within a window (password spraying).
+        **{name: _int(name, default) for name, default in LOGIN_THROTTLE_DEFAULTS.items()},
         # Number of reverse proxies in front of the app whose X-Forwarded-For
-        # / -Proto headers are trusted (the client address for rate limits,
+        # / -Proto headers are trusted (the client address for login throttling,
         # https for Secure cookies). 0: none, the app is reached directly.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Strict-Transport-Security max-age (seconds) sent in production, on
@@ -106,7 +121,6 @@ class Config:
     # A board stays open through a long meeting: the CSRF token must not expire
     # after an hour (Flask-WTF's default). It is still bound to the session.
     WTF_CSRF_TIME_LIMIT = None
-    RATELIMIT_HEADERS_ENABLED = True
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads (import of .csv/.xlsx)
     # Server-Sent Events: how often a stream polls the Event table when no
     # LISTEN/NOTIFY wake-up is available, and how often it sends a heartbeat.

@@ -240,8 +240,42 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # The login this object was loaded for or signed in with (a LoginSession's
+    # token, set by board/auth/sessions.py): not a column.
+    login_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        """The session id: "<id>:<nonce>:<login token>". The loader checks
+        all three, so a new nonce ends every session of the user and logout
+        (deleting the LoginSession) ends this one."""
+        return f"{self.id}:{self.session_nonce}:{self.login_token or ''}"
+
+
+class LoginSession(db.Model):
+    """One login (one browser's session and its remember-me cookie). Logout
+    deletes the row, so a copy of the cookies stops working too."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the token in the cookie: a copy of the database signs no one in.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginThrottle(db.Model):
+    """Failed attempts counted per key (board/auth/throttle.py): an (e-mail,
+    address) pair, an address, or a user's password change. In the database
+    so every worker and host counts the same failures."""
+
+    __tablename__ = "login_throttles"
+
+    # HMAC-SHA256 of what is counted: no e-mail or address is stored.
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class Membership(db.Model):

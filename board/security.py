@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Response, abort, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .extensions import db, login_manager
+from .auth.sessions import user_for_session_id
+from .extensions import login_manager
 from .htmx import is_htmx
 from .models import User
-from .params import parse_id
 
 # No inline script or style anywhere: every script is a static file, so an
 # injected <script> cannot run even if escaping were ever missed.
@@ -30,16 +30,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Sessions carry "<id>:<nonce>"; a changed nonce (password reset,
-    deactivation) or an inactive user ends the session."""
-    user_id, _, nonce = session_id.partition(":")
-    user_id = parse_id(user_id)
-    if user_id is None:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.active or user.session_nonce != nonce:
-        return None
-    return user
+    """Sessions carry "<id>:<nonce>:<login token>"; a changed nonce (password
+    reset, deactivation), an inactive user or an ended login (logout) ends
+    the session (board/auth/sessions.py)."""
+    return user_for_session_id(session_id)
 
 
 @login_manager.unauthorized_handler

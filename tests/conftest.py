@@ -33,6 +33,7 @@ from flask import g, has_app_context
 from werkzeug.serving import make_server
 
 from board import create_app
+from board.auth.sessions import start_login_session
 from board.extensions import db
 from board.models import Role
 from tests import factories
@@ -45,7 +46,6 @@ BASE_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",
     "WTF_CSRF_ENABLED": False,  # tests of CSRF itself turn it on (`csrf_app`)
-    "RATELIMIT_ENABLED": False,  # tests of rate limits turn it on
     "PUBLIC_BASE_URL": "http://tavle.test",
     # Every board page opens a live stream: a closed tab is noticed at the
     # next heartbeat, so keep it short, and bound every stream's life.
@@ -160,8 +160,10 @@ def runner(app):
 
 def login(client, user) -> None:
     """Sign `user` in on `client` without going through the login form."""
+    session_id = start_login_session(user)
+    db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = session_id
         session["_fresh"] = True
     forget_current_user()
 

@@ -84,11 +84,17 @@ class ServerProcess:
 
 
 def session_cookie(user) -> str:
-    """The Cookie header of a signed-in `user` for servers using SECRET_KEY."""
+    """The Cookie header of a signed-in `user` for servers using SECRET_KEY
+    (a new login of the user: call it in the app context of the database)."""
+    from board.auth.sessions import start_login_session
+    from board.extensions import db
+
+    session_id = start_login_session(user)
+    db.session.commit()
     app = Flask("cookie-signer")
     app.secret_key = SECRET_KEY
     serializer = app.session_interface.get_signing_serializer(app)
-    value = serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
+    value = serializer.dumps({"_user_id": session_id, "_fresh": True})
     return f"session={value}"
 
 

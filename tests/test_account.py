@@ -3,6 +3,10 @@ the admin's, other sessions end, this one goes on, and guessing is limited."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+
 from board.extensions import db
 from board.models import User
 from tests import factories
@@ -108,17 +112,21 @@ def test_no_password_reaches_the_log(app, users, caplog):
     assert "hemmeligt" not in caplog.text and NEW not in caplog.text
 
 
-def test_guessing_the_current_password_is_limited(make_app):
-    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes")
+def test_guessing_the_current_password_is_throttled(make_app):
+    """Per user, in the database, with the login's growing delays."""
+    app = make_app(LOGIN_FREE_FAILURES=3)
     with app.app_context():
         factories.make_user("lone@example.dk")
     client = app.test_client()
-    assert post_login(client, "lone@example.dk").status_code == 302
-    for attempt in range(3):
-        assert change(client, current=f"gæt-{attempt}").status_code == 422
-    blocked = change(client)
-    assert blocked.status_code == 429
-    html = blocked.get_data(as_text=True)
-    assert "For mange forkerte forsøg" in html and "Nuværende adgangskode" in html
-    assert "For mange forkerte forsøg" in text_of(blocked, ".login-box p.notice-error")
-    assert one(blocked, 'main form input[name="current_password"]')  # the form, not a bare error
+    with time_machine.travel(datetime(2025, 3, 3, 9, 0, tzinfo=UTC), tick=False) as clock:
+        assert post_login(client, "lone@example.dk").status_code == 302
+        assert change(client, new="kort").status_code == 422  # breaks a rule: does not count
+        for attempt in range(3):
+            assert change(client, current=f"gæt-{attempt}").status_code == 422
+        blocked = change(client)
+        assert blocked.status_code == 429 and blocked.headers["Retry-After"] == "15"
+        message = text_of(blocked, ".login-box p.notice-error")
+        assert "For mange forkerte forsøg" in message and "Vent 15 sekunder" in message
+        assert one(blocked, 'main form input[name="current_password"]')  # the form again
+        clock.shift(timedelta(seconds=15))
+        assert change(client).status_code == 302

@@ -48,6 +48,7 @@ import pytest
 from flask import url_for
 
 from board import create_app
+from board.auth.sessions import start_login_session
 from board.extensions import db
 from board.models import (
     Board,
@@ -318,6 +319,7 @@ def build_world() -> SimpleNamespace:
         revoked_at=utcnow(),
     )
     db.session.add_all([comment, report, link, revoked])
+    session_ids = {kind: start_login_session(user) for kind, user in people.items()}
     db.session.commit()
     # Plain values only: requests are made outside this app context (see
     # `run_as`), where these model objects would be detached.
@@ -331,7 +333,7 @@ def build_world() -> SimpleNamespace:
         report=SimpleNamespace(id=report.id),
         link=SimpleNamespace(id=link.id),
         token=SHARE_TOKEN,
-        session_ids={kind: user.get_id() for kind, user in people.items()},
+        session_ids=session_ids,
         target_user=SimpleNamespace(id=people["target"].id),
     )
 

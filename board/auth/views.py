@@ -1,27 +1,27 @@
 """Log in, log out, and change one's own password.
 
-Failed logins are rate limited twice (Flask-Limiter): per account (the
-e-mail typed, known or not, so the answer reveals nothing) and per client
-address. Only failed attempts count (`deduct_when`), so colleagues behind one
-municipal network address do not lock each other out by logging in. The
-limits are settings (LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS).
+Failed logins and wrong current passwords are throttled by `throttle.py`
+(per e-mail and address pair with growing delays, per address with a cap,
+per user for the password change), in the database so every worker counts
+the same failures. A refused attempt gets its page again with a Danish
+message saying how long to wait, status 429 and Retry-After. Each login is a
+row (`sessions.py`) that logout deletes.
 """
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_limiter.util import get_remote_address
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import Refused
-from ..extensions import db, limiter
-from . import bp
+from ..extensions import db
+from . import bp, throttle
 from .accounts import change_own_password
 from .forms import ChangePasswordForm, LoginForm
 from .passwords import authenticate
+from .sessions import end_login_session, start_login_session
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,104 +37,54 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-TOO_MANY_ATTEMPTS = (
-    "For mange mislykkede loginforsøg. Vent et kvarter, og prøv igen. "
-    "Har du glemt din adgangskode, kan administrationen nulstille den."
-)
-
-
-def _account_key() -> str:
-    # The e-mail as typed (normalised), hashed so that the limiter's storage
-    # and log lines hold no e-mail addresses.
-    email = (request.form.get("email") or "").strip().lower()
-    return "login-account:" + hashlib.sha256(email.encode("utf-8")).hexdigest()
-
-
-def _address_key() -> str:
-    return "login-address:" + (get_remote_address() or "unknown")
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
-
-
-def limit_failures(setting: str, *, key, failed, message: str, scope: str):
-    """A limit on the failed POSTs to a view: `setting` names the config
-    value ("10 per 15 minutes"), `failed(response)` says what counts."""
-    return limiter.limit(
-        lambda: current_app.config[setting],
-        key_func=key,
-        methods=["POST"],
-        deduct_when=failed,
-        error_message=message,
-        scope=scope,
+def too_many_attempts(seconds: int) -> str:
+    return (
+        f"For mange mislykkede loginforsøg. Vent {throttle.danish_duration(seconds)}, "
+        "og prøv igen. Har du glemt din adgangskode, kan administrationen nulstille den."
     )
 
 
+def too_many_password_tries(seconds: int) -> str:
+    return (
+        "For mange forkerte forsøg med den nuværende adgangskode. "
+        f"Vent {throttle.danish_duration(seconds)}, og prøv igen."
+    )
+
+
+def _wait_page(template: str, form, message: str, seconds: int):
+    response = make_response(render_template(template, form=form, error=message), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limit_failures(
-    "LOGIN_LIMIT_PER_ACCOUNT",
-    key=_account_key,
-    failed=_failed,
-    message=TOO_MANY_ATTEMPTS,
-    scope="login-account",
-)
-@limit_failures(
-    "LOGIN_LIMIT_PER_ADDRESS",
-    key=_address_key,
-    failed=_failed,
-    message=TOO_MANY_ATTEMPTS,
-    scope="login-address",
-)
 def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
+        pair, address = keys = throttle.login_keys(form.email.data, request.remote_addr)
+        wait = throttle.seconds_to_wait(keys)
+        if wait:
+            # Refused unchecked: while it waits, guessing on is pointless.
+            db.session.rollback()
+            return _wait_page("auth/login.html", form, too_many_attempts(wait), wait)
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            throttle.forget(pair)
+            start_login_session(user)
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
+        throttle.record_failure(keys)
+        db.session.commit()
         # The same message whether the e-mail or the password was wrong.
         error = "Forkert e-mail eller adgangskode."
     status = 401 if error else 200
     return render_template("auth/login.html", form=form, error=error), status
 
 
-@bp.errorhandler(429)
-def too_many_attempts(error):
-    """The page the attempt came from, with the Danish message, and 429."""
-    if request.endpoint == "auth.change_password":
-        form = ChangePasswordForm(formdata=None)
-        return render_template("auth/password.html", form=form, error=TOO_MANY_PASSWORD_TRIES), 429
-    form = LoginForm(formdata=None, email=request.form.get("email", ""))
-    message = error.description if error.description else TOO_MANY_ATTEMPTS
-    return render_template("auth/login.html", form=form, error=message), 429
-
-
-TOO_MANY_PASSWORD_TRIES = (
-    "For mange forkerte forsøg med den nuværende adgangskode. Vent et kvarter, og prøv igen."
-)
-
-
-def _user_key() -> str:
-    return f"password-change:{current_user.get_id()}"
-
-
-def _wrong_current_password(response) -> bool:
-    # Only a wrong current password counts, not a form with other errors
-    # (both answer 422): the view says which it was.
-    return g.get("wrong_current_password", False)
-
-
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limit_failures(
-    "LOGIN_LIMIT_PER_ACCOUNT",
-    key=_user_key,
-    failed=_wrong_current_password,
-    message=TOO_MANY_PASSWORD_TRIES,
-    scope="password-change",
-)
 def change_password():
     """Change one's own password; other sessions of the user end, this one
     goes on (logged in again under the new session nonce)."""
@@ -143,14 +93,25 @@ def change_password():
         status = 422 if request.method == "POST" else 200
         return render_template("auth/password.html", form=form), status
     user = current_user._get_current_object()
+    key = throttle.password_change_key(user.id)
+    wait = throttle.seconds_to_wait([key])
+    if wait:
+        db.session.rollback()
+        form = ChangePasswordForm(formdata=None)
+        return _wait_page("auth/password.html", form, too_many_password_tries(wait), wait)
     try:
         change_own_password(user, current=form.current_password.data, new=form.password.data)
     except Refused as refused:
         db.session.rollback()
-        g.wrong_current_password = refused.field == "current_password"
+        # Only a wrong current password counts, not a new one that breaks
+        # the rules.
+        if refused.field == "current_password":
+            throttle.record_failure([key])
+            db.session.commit()
         return render_template("auth/password.html", form=form, error=refused.message), 422
+    throttle.forget(key)
     db.session.commit()
-    login_user(user)
+    login_user(user)  # the same login, under the new nonce
     flash(
         "Din adgangskode er skiftet. Andre steder, du var logget ind, er du nu logget ud.",
         "success",
@@ -161,6 +122,8 @@ def change_password():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_login_session(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash("Du er logget ud.", "info")
     return redirect(url_for("auth.login"))
