@@ -31,7 +31,7 @@ from ..event_kinds import FIELD_LABELS
 from ..events import record_event
 from ..extensions import db
 from ..locks import lock_board
-from ..models import Event, Initiative, PublishedReport, User
+from ..models import Event, Initiative, LoginSession, PublishedReport, User
 
 log = logging.getLogger(__name__)
 
@@ -222,4 +222,6 @@ def anonymise_user(user: User, *, actor: User | None) -> None:
     user.active = False
     user.session_nonce = new_session_nonce()
     user.memberships.clear()  # delete-orphan: the rows go
+    # Their logins too (the new nonce already ends them; no rows left behind).
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user.id))
     log.info("user %s anonymised by %s", user.id, getattr(actor, "id", "cli"))
