@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import contextmanager
 
-from flask import current_app, render_template
+from flask import current_app, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -157,7 +157,12 @@ def handle_http_error(error: HTTPException):
         return error
     if error.response is not None:  # abort(response): e.g. login redirect
         return error.response
-    return render_error(error.code, _message(error))
+    response = make_response(render_error(error.code, _message(error)))
+    # A 503 or 429 that says when to come back keeps its Retry-After.
+    for name, value in error.get_headers():
+        if name == "Retry-After":
+            response.headers[name] = value
+    return response
 
 
 def handle_unexpected_error(error: Exception):
