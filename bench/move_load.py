@@ -97,6 +97,9 @@ class Server:
     def __init__(self, database_url: str):
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="tiltag-access-", suffix=".log", delete=False)
+        # The error log goes to a file: a pipe nobody reads would stall the
+        # server once it fills (a fault run logs a line per failure).
+        self.errors = tempfile.TemporaryFile()
         env = dict(
             os.environ,
             DATABASE_URL=database_url,
@@ -116,7 +119,7 @@ class Server:
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.errors,
         )
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -129,7 +132,11 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("gunicorn did not start: " + self.process.stderr.read().decode()[-2000:])
+        raise RuntimeError("gunicorn did not start: " + self.error_log()[-2000:])
+
+    def error_log(self) -> str:
+        self.errors.seek(0)
+        return self.errors.read().decode("utf-8", "replace")
 
     def move_times_ms(self, since: int) -> tuple[list[float], int]:
         """Server time (ms) of the move requests logged after byte `since`."""
@@ -186,6 +193,7 @@ class Client:
             conn.request(method, path, body=body, headers=hdrs)
             response = conn.getresponse()
             text = response.read().decode("utf-8")
+            self.last_headers = response.headers
         except Exception:
             conn.close()
             self.conn = None  # a fresh connection next time; never resend

@@ -27,14 +27,21 @@ Status codes, decided once (docs/ARCHITECTURE.md, "Refusals"):
 * 409: a valid request that the current state refuses (the card changed
   since it was read, it is archived, a pejlemærke still has tiltag).
 * 403 and 404: see board/access.py.
+* 503 with Retry-After: the database cannot be reached (a restart, a lost
+  connection, a locked or unreadable SQLite file). The page, the htmx notice
+  and a refused stream say so in Danish; the log gets one line per failure,
+  not a stack trace (it is the same outage each time).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 
-from flask import current_app, render_template
+import sqlalchemy as sa
+from flask import current_app, g, make_response, render_template, request
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -117,7 +124,12 @@ DEFAULT_MESSAGES = {
     413: "Filen er for stor. Den må højst fylde 5 MB.",
     429: "For mange forsøg. Vent lidt, og prøv igen.",
     500: "Der skete en uventet fejl. Prøv igen, og kontakt administrationen, hvis det fortsætter.",
+    503: "Databasen svarer ikke lige nu. Prøv igen om lidt.",
 }
+
+# How long a browser (or a client that honours it) waits before trying again
+# while the database is away: a restart takes seconds.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 CSRF_MESSAGE = "Formularen er udløbet eller mangler sikkerhedsnøgle. Genindlæs siden og prøv igen."
 
@@ -137,6 +149,17 @@ def render_error(code: int, message: str, fragment: str | None = None):
     title = TITLES.get(code, "Fejl")
     if fragment is not None:
         return fragment, code
+    try:
+        return _render_error(code, title, message)
+    except sa.exc.SQLAlchemyError as error:
+        # The page itself needed the database (who is signed in, for the
+        # header) and it has gone: say that instead of failing the answer.
+        if code == 503 or not database_unavailable(error):
+            raise
+        return database_unavailable_answer(error)
+
+
+def _render_error(code: int, title: str, message: str):
     if not is_htmx():
         return render_template("errors/error.html", code=code, title=title, message=message), code
     html = render_template("errors/_fragment.html", code=code, title=title, message=message)
@@ -157,7 +180,12 @@ def handle_http_error(error: HTTPException):
         return error
     if error.response is not None:  # abort(response): e.g. login redirect
         return error.response
-    return render_error(error.code, _message(error))
+    response = make_response(render_error(error.code, _message(error)))
+    # A 503 or 429 that says when to come back keeps its Retry-After.
+    for name, value in error.get_headers():
+        if name == "Retry-After":
+            response.headers[name] = value
+    return response
 
 
 def handle_unexpected_error(error: Exception):
@@ -166,8 +194,54 @@ def handle_unexpected_error(error: Exception):
     return render_error(500, DEFAULT_MESSAGES[500])
 
 
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached or used right
+    now (as opposed to a statement it refused, which is a bug: a 500)."""
+    if isinstance(error, sa.exc.TimeoutError):  # no pooled connection came free
+        return True
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    return error.connection_invalidated or isinstance(
+        error, (sa.exc.OperationalError, sa.exc.InterfaceError)
+    )
+
+
+def one_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error)
+    return " ".join(text.split())[:300]
+
+
+def log_database_unavailable(error: BaseException, where: str) -> None:
+    """The one log line for a database failure (used by the streams too)."""
+    logging.getLogger("board.database").warning(
+        "database unavailable (%s): %s: %s", where, type(error).__name__, one_line(error)
+    )
+
+
+def handle_database_error(error: sa.exc.SQLAlchemyError):
+    if not database_unavailable(error):
+        return handle_unexpected_error(error)
+    return database_unavailable_answer(error)
+
+
+def database_unavailable_answer(error: BaseException):
+    """503 with Retry-After, the Danish page or notice, one log line."""
+    log_database_unavailable(error, f"{request.method} {request.path}")
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        pass  # the connection is gone; the pool throws it away
+    # The page's header must not ask the database who is signed in.
+    g._login_user = AnonymousUserMixin()
+    response = make_response(render_error(503, DEFAULT_MESSAGES[503]))
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def register(app) -> None:
     app.register_error_handler(Refused, handle_refused)
+    app.register_error_handler(sa.exc.DBAPIError, handle_database_error)
+    app.register_error_handler(sa.exc.TimeoutError, handle_database_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)

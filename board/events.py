@@ -21,10 +21,12 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from .clock import event_time
+from .database import is_postgresql
 from .event_kinds import EVENT_KINDS
 from .extensions import db
 from .locks import lock_board
-from .models import Event, utcnow
+from .models import Event
 
 # A card's own values (text and its deadline), as the edit form has them.
 CARD_VALUE_FIELDS = ("title", "description", "timeline", "status_note", "responsible", "due_date")
@@ -74,7 +76,8 @@ def record_event(
 ) -> Event:
     """Add an Event to the current transaction (the caller commits).
 
-    `actor` is a User or None (command line, import). `at` overrides the time
+    `actor` is a User or None (command line, import). The time is the
+    database's clock on PostgreSQL (`clock.event_time`); `at` overrides it
     only for loading historical data (demo boards dated to their documents).
     A kind without an entry in `EVENT_KINDS` is a programming error: refused
     here, so it cannot reach the log without its texts and replay.
@@ -88,7 +91,7 @@ def record_event(
         actor_id=getattr(actor, "id", None),
         kind=kind,
         payload=payload or {},
-        created_at=at or utcnow(),
+        created_at=event_time(at, database_clock=is_postgresql()),
     )
     db.session.add(event)
     db.session.info.setdefault(PENDING_KEY, []).append(event)

@@ -4,8 +4,10 @@ Every change goes through the domain function the app itself uses
 (`create_initiative`, `update_initiative`, `move_initiative`, ...), so its
 Event is exactly what the app records. The clock is set with time-machine:
 `utcnow()` (board/clock.py) is `datetime.now(UTC)`, which time-machine
-controls, and it gives both the rows' and the Events' `created_at`. Each
-helper commits, as the view that makes the change does.
+controls, and it gives the rows' `created_at`. Events take the database's
+clock on PostgreSQL, which time-machine cannot set, so `on()` also dates
+them with `clock.events_dated` (what the demo loader's explicit times do).
+Each helper commits, as the view that makes the change does.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import UTC, datetime
 
 import time_machine
 
+from board.clock import events_dated
 from board.comments.services import add_comment
 from board.editing.services import (
     archive_initiative,
@@ -34,7 +37,8 @@ def at(text: str) -> datetime:
 @contextmanager
 def on(when: str):
     """The clock stands still at `when` (UTC) inside the block."""
-    with time_machine.travel(at(when), tick=False):
+    moment = at(when)
+    with time_machine.travel(moment, tick=False), events_dated(moment):
         yield
 
 

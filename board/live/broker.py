@@ -33,11 +33,28 @@ class Seen:
     presence: int
 
 
+class StreamSlot:
+    """One taken stream slot; `release()` gives it back, once."""
+
+    def __init__(self, broker: Broker) -> None:
+        self._broker = broker
+        self._lock = threading.Lock()
+        self._held = True
+
+    def release(self) -> None:
+        with self._lock:
+            if not self._held:
+                return
+            self._held = False
+        self._broker._release_stream()
+
+
 class Broker:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._boards: dict[int, BoardSignals] = {}
         self._closing = False
+        self._reserved = 0  # stream slots taken (LIVE_MAX_STREAMS counts these)
 
     def _board(self, board_id: int) -> BoardSignals:
         with self._lock:
@@ -65,6 +82,26 @@ class Broker:
     def open_streams(self) -> int:
         with self._lock:
             return sum(s.streams for s in self._boards.values())
+
+    def reserve_stream(self, limit: int | None) -> StreamSlot | None:
+        """Take a slot for a new stream, or None when `limit` are taken.
+
+        Checked and counted in one step under the lock, when the stream is
+        accepted: counting open streams instead let every request that
+        arrived before the others' bodies had begun pass the check."""
+        with self._lock:
+            if limit is not None and self._reserved >= limit:
+                return None
+            self._reserved += 1
+        return StreamSlot(self)
+
+    def _release_stream(self) -> None:
+        with self._lock:
+            self._reserved = max(0, self._reserved - 1)
+
+    def reserved_streams(self) -> int:
+        with self._lock:
+            return self._reserved
 
     # --- signals --------------------------------------------------------
 

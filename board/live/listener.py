@@ -21,6 +21,7 @@ import time
 import psycopg
 import sqlalchemy as sa
 
+from ..errors import one_line
 from .publisher import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,10 @@ def listen(runtime) -> None:
                         handle(runtime, notification.payload)
                     if runtime.broker.open_streams() == 0 or runtime.broker.closing:
                         break
+        except psycopg.OperationalError as error:  # a restart: one line, then again
+            log.warning("live listener lost its connection (%s); reconnecting", one_line(error))
+            time.sleep(backoff)
+            backoff = min(backoff * 2, 10.0)
         except Exception:
             log.exception("live listener lost its connection; reconnecting")
             time.sleep(backoff)

@@ -23,7 +23,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 
+import sqlalchemy as sa
+
 from ..access import share_link_is_live
+from ..errors import database_unavailable, log_database_unavailable
 from ..extensions import db
 from ..models import Membership, ShareLink, User
 from . import presence
@@ -80,17 +83,8 @@ def read_round_in_context(app, spec: StreamSpec, cursor: int) -> tuple[list[str]
 
 def event_stream(runtime, spec: StreamSpec) -> Iterator[str]:
     app = runtime.app
-    config = app.config
-    broker = runtime.broker
     board_id = spec.board_id
-    heartbeat = config["LIVE_HEARTBEAT_SECONDS"]
-    check_every = config["LIVE_ACCESS_CHECK_SECONDS"]
-    max_seconds = config["LIVE_MAX_STREAM_SECONDS"]
     stream_id = secrets.token_hex(16)
-
-    started = last_write = last_check = time.monotonic()
-    cursor = spec.after_id
-    sent_viewers = None
     runtime.stream_opened(board_id)
     try:
         with app.app_context():
@@ -102,58 +96,85 @@ def event_stream(runtime, spec: StreamSpec) -> Iterator[str]:
                 process_key=runtime.process_key,
             )
         runtime.kick()
-        # The first bytes: the reconnect delay, and headers flushed at once.
-        yield f"retry: {config['LIVE_RETRY_MS']}\n: connected\n\n"
-        need_events = True
-        while True:
-            seen = broker.seen(board_id)  # before reading: no wake-up is lost
-            now = time.monotonic()
-            if broker.closing or now - started >= max_seconds:
-                return
-            out: list[str] = []
-            check_now = now - last_check >= check_every
-            if check_now:
-                with app.app_context():
-                    allowed = still_allowed(spec)
-                last_check = now
-                if not allowed:
-                    yield format_sse(None, "closed", {"reason": "access"})
-                    return
-            if check_now:
-                # Now and then read on its own, whatever the wake-ups said.
-                messages, cursor = read_round_in_context(app, spec, cursor)
-                out.extend(messages)
-            elif need_events:
-                # Woken with the board's other streams: share one read.
-                messages, cursor = runtime.rounds.read(
-                    (board_id, cursor, spec.show_comments),
-                    seen.events,
-                    lambda: broker.seen(board_id).events,
-                    partial(read_round_in_context, app, spec, cursor),
-                )
-                out.extend(messages)
-            viewers = broker.viewers(board_id)
-            if viewers is not None and viewers != sent_viewers:
-                out.append(format_sse(None, "presence", {"viewers": viewers}))
-                sent_viewers = viewers
-            if out:
-                yield "".join(out)
-                last_write = time.monotonic()
-            elif time.monotonic() - last_write >= heartbeat:
-                yield ": heartbeat\n\n"
-                last_write = time.monotonic()
-            now = time.monotonic()
-            timeout = min(
-                heartbeat - (now - last_write),
-                check_every - (now - last_check),
-                max_seconds - (now - started),
-            )
-            after = broker.wait(board_id, seen, timeout)
-            need_events = after.events != seen.events
+        yield from _follow(runtime, spec)
+    except sa.exc.SQLAlchemyError as error:
+        # The database went away (restart, lost connection): end the stream
+        # cleanly with one log line; the browser reconnects after `retry`
+        # with Last-Event-ID and misses nothing.
+        if not database_unavailable(error):
+            raise
+        log_database_unavailable(error, f"live stream of board {board_id}")
     finally:
         runtime.stream_closed(board_id)
         try:
             with app.app_context():
                 presence.remove(stream_id, board_id)
+        except sa.exc.SQLAlchemyError as error:
+            if not database_unavailable(error):
+                raise
+            # The row goes stale and the watcher deletes it later.
+            log_database_unavailable(error, f"live stream of board {board_id}, closing")
         finally:
             runtime.kick()
+
+
+def _follow(runtime, spec: StreamSpec) -> Iterator[str]:
+    """The stream's rounds, until it ends (see the module docstring)."""
+    app = runtime.app
+    config = app.config
+    broker = runtime.broker
+    board_id = spec.board_id
+    heartbeat = config["LIVE_HEARTBEAT_SECONDS"]
+    check_every = config["LIVE_ACCESS_CHECK_SECONDS"]
+    max_seconds = config["LIVE_MAX_STREAM_SECONDS"]
+    started = last_write = last_check = time.monotonic()
+    cursor = spec.after_id
+    sent_viewers = None
+    # The first bytes: the reconnect delay, and headers flushed at once.
+    yield f"retry: {config['LIVE_RETRY_MS']}\n: connected\n\n"
+    need_events = True
+    while True:
+        seen = broker.seen(board_id)  # before reading: no wake-up is lost
+        now = time.monotonic()
+        if broker.closing or now - started >= max_seconds:
+            return
+        out: list[str] = []
+        check_now = now - last_check >= check_every
+        if check_now:
+            with app.app_context():
+                allowed = still_allowed(spec)
+            last_check = now
+            if not allowed:
+                yield format_sse(None, "closed", {"reason": "access"})
+                return
+        if check_now:
+            # Now and then read on its own, whatever the wake-ups said.
+            messages, cursor = read_round_in_context(app, spec, cursor)
+            out.extend(messages)
+        elif need_events:
+            # Woken with the board's other streams: share one read.
+            messages, cursor = runtime.rounds.read(
+                (board_id, cursor, spec.show_comments),
+                seen.events,
+                lambda: broker.seen(board_id).events,
+                partial(read_round_in_context, app, spec, cursor),
+            )
+            out.extend(messages)
+        viewers = broker.viewers(board_id)
+        if viewers is not None and viewers != sent_viewers:
+            out.append(format_sse(None, "presence", {"viewers": viewers}))
+            sent_viewers = viewers
+        if out:
+            yield "".join(out)
+            last_write = time.monotonic()
+        elif time.monotonic() - last_write >= heartbeat:
+            yield ": heartbeat\n\n"
+            last_write = time.monotonic()
+        now = time.monotonic()
+        timeout = min(
+            heartbeat - (now - last_write),
+            check_every - (now - last_check),
+            max_seconds - (now - started),
+        )
+        after = broker.wait(board_id, seen, timeout)
+        need_events = after.events != seen.events

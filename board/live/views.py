@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template, request
+from werkzeug.exceptions import ServiceUnavailable
 
 from ..access import BoardAccess
 from ..boards.queries import load_board_parts
@@ -27,6 +28,8 @@ from . import bp, runtime_for
 from .stream import StreamSpec, event_stream
 
 MAX_PART_CARDS = 50
+# A stream refused for the cap: the browser's EventSource retries on its own.
+STREAM_RETRY_AFTER_SECONDS = 5
 
 
 # A stream and its refreshes are not visits: the page that opened them was.
@@ -47,11 +50,21 @@ def requested_start() -> int | None:
 
 def start_stream(access: BoardAccess) -> Response:
     runtime = runtime_for(current_app)
-    limit = current_app.config.get("LIVE_MAX_STREAMS")
-    if limit is not None and runtime.broker.open_streams() >= limit:
-        abort(503, description="Serveren har for mange åbne forbindelser lige nu. Prøver igen.")
-    start = requested_start()
-    newest = latest_event_id(access.board.id)
+    # The slot is taken now, atomically, and given back when the server
+    # closes the answer (after the last byte, or when the client went away
+    # before the first: a generator never started runs no `finally`).
+    slot = runtime.broker.reserve_stream(current_app.config.get("LIVE_MAX_STREAMS"))
+    if slot is None:
+        raise ServiceUnavailable(
+            description="Serveren har for mange åbne forbindelser lige nu. Prøver igen.",
+            retry_after=STREAM_RETRY_AFTER_SECONDS,
+        )
+    try:
+        start = requested_start()
+        newest = latest_event_id(access.board.id)
+    except BaseException:
+        slot.release()
+        raise
     # No start given: from now. A start beyond the newest event (a database
     # restored from backup) would skip events that are yet to come.
     after_id = newest if start is None else min(start, newest)
@@ -68,7 +81,7 @@ def start_stream(access: BoardAccess) -> Response:
     # (read-only) transaction returns it to the pool; the stream reads with
     # sessions of its own.
     db.session.rollback()
-    return Response(
+    response = Response(
         event_stream(runtime, spec),
         mimetype="text/event-stream",
         headers={
@@ -76,6 +89,8 @@ def start_stream(access: BoardAccess) -> Response:
             "X-Accel-Buffering": "no",  # nginx: pass each message on at once
         },
     )
+    response.call_on_close(slot.release)
+    return response
 
 
 @bp.board_get("/live/parts", share=True, note_visit=False)

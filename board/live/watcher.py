@@ -18,6 +18,7 @@ import time
 
 import sqlalchemy as sa
 
+from ..errors import database_unavailable, log_database_unavailable
 from ..extensions import db
 from ..models import Event
 from . import presence
@@ -60,6 +61,9 @@ def watch(runtime) -> None:
                     presence.touch(runtime.process_key)
                     presence.delete_stale(stale)
                 last_touch = time.monotonic()
-        except Exception:  # the database may be restarting: try again next round
-            log.exception("live watcher round failed")
+        except Exception as error:  # the database may be restarting: try again next round
+            if database_unavailable(error):
+                log_database_unavailable(error, "live watcher")
+            else:
+                log.exception("live watcher round failed")
         runtime.wait_for_kick(interval)

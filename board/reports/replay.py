@@ -4,7 +4,9 @@ structure (themes, objectives) at a moment in the past.
 What each kind does to that state is its `replay` entry in
 `board/event_kinds.py`. For cards only the log is used: a card's state at
 time T is its `initiative.created` snapshot with every later card event
-before T applied in (created_at, id) order. The current rows of the
+dated before T applied in id order: a board's Events commit one at a time
+in id order (under the board's lock), so the id is the true order, while
+`created_at` may disagree with it when app hosts' clocks differ. The current rows of the
 initiatives table are never read, so editing a card today cannot change what
 a past report says.
 
@@ -20,7 +22,7 @@ the log recorded structure) stand first, in today's order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -117,7 +119,7 @@ def card_events_query(board_id: int, after: datetime | None = None, before: date
         query = query.where(Event.created_at >= after)
     if before is not None:
         query = query.where(Event.created_at < before)
-    return query.order_by(Event.created_at, Event.id)
+    return query.order_by(Event.id)  # the true order; see the module docstring
 
 
 def cards_at(board_id: int, cutoff: datetime | None) -> dict[int, CardState]:
@@ -132,16 +134,16 @@ def cards_at_and_now(board_id: int, cutoff: datetime) -> tuple[dict, dict, list]
     """The cards at `cutoff` and now, from one pass over the log; also the card
     events after the cutoff."""
     cards: dict[int, CardState] = {}
-    then: dict[int, CardState] | None = None
+    then: dict[int, CardState] = {}
     later: list[Event] = []
     for event in db.session.execute(card_events_query(board_id)):
-        if then is None and event.created_at >= cutoff:
-            then = {iid: replace(card) for iid, card in cards.items()}
-        if then is not None:
+        # Dated before the cutoff: part of `then`, as in `cards_at`, even when
+        # a host with a slow clock dated it before an event with a lower id.
+        if event.created_at < cutoff:
+            apply_card_event(then, event)
+        else:
             later.append(event)
         apply_card_event(cards, event)
-    if then is None:
-        then = {iid: replace(card) for iid, card in cards.items()}
     return then, cards, later
 
 
@@ -184,7 +186,7 @@ def structure_at(board: Board, cutoff: datetime | None) -> list[ThemeAt]:
         db.session.scalars(
             sa.select(Event)
             .where(Event.board_id == board.id, Event.kind.in_(STRUCTURE_KINDS))
-            .order_by(Event.created_at, Event.id)
+            .order_by(Event.id)
         )
     )
     born, gone = _born_and_gone(events, themes, objectives)
@@ -244,7 +246,7 @@ def _undo_updates_after(cutoff: datetime, events, themes: dict, objectives: dict
     """Undo, newest first, the field changes made at or after `cutoff`."""
     for event in reversed(events):
         if event.created_at < cutoff:
-            break
+            continue  # in id order, so dated before the cutoff may come later
         if EVENT_KINDS[event.kind].replay is not Replay.UPDATED:
             continue
         level, item_id = _key(event)
@@ -268,7 +270,7 @@ def _order_at(cutoff: datetime, events, born: dict, themes: dict, objectives: di
             orders.setdefault(("objective", o.theme_id), []).append(o.id)
     for event in events:
         if event.created_at >= cutoff:
-            break
+            continue
         replay = EVENT_KINDS[event.kind].replay
         p = event.payload or {}
         level, item_id = _key(event)

@@ -9,9 +9,16 @@
 //   columns and notice are swapped in out of band (HX-Reswap: none).
 // - 400/403: the card is put back; the server's message lands in #notice
 //   (HX-Retarget from the error handler).
-// - 500 or no network: the card is put back and the notice says the move
-//   was not saved.
-// The board therefore never shows a move that the server did not make.
+// - 5xx or no network: the move may have been saved all the same (the answer
+//   was lost on the way, a proxy failed after the commit). So the page asks
+//   the server what happened: it re-reads both columns (live parts,
+//   `stage=`) and shows them as they are. Saved: the card stays at its new
+//   place and the notice says it was saved. Not saved: the re-read columns
+//   have it where it was, and the notice says so. If the server cannot be
+//   reached either, it asks again a few times, then puts the card back and
+//   says the outcome is unknown until the page is reloaded.
+// The board therefore never shows a move that the server did not make, nor
+// calls a saved move unsaved.
 (function () {
   "use strict";
 
@@ -33,9 +40,9 @@
     return title ? title.firstChild.textContent.trim() : list.dataset.stage;
   }
 
-  function notice(text) {
+  function notice(text, kind) {
     var p = document.createElement("p");
-    p.className = "notice notice-error move-notice";
+    p.className = "notice notice-" + (kind || "error") + " move-notice";
     p.textContent = text;
     var area = document.getElementById("notice");
     if (area) area.replaceChildren(p);
@@ -60,7 +67,10 @@
     values.position = String(cardsOf(list).indexOf(card));
     values.version = card.dataset.version;
     values.from_stage = origin.list.dataset.stage;
-    pending.set(id, { card: card, origin: origin, focus: focus });
+    pending.set(id, {
+      card: card, origin: origin, focus: focus,
+      sent: { stage: values.stage, version: values.version, from: values.from_stage },
+    });
     // Live updates (live.js) wait until this move is answered.
     if (window.tiltag && window.tiltag.live) window.tiltag.live.hold();
     card.classList.add("is-moving");
@@ -119,39 +129,121 @@
       entry.card.removeAttribute("aria-busy");
       return;
     }
-    putBack(entry);
+    // A 5xx may come after the move was saved (a proxy's 502): ask the
+    // server (afterRequest) instead of guessing. A 5xx is never swapped
+    // (base.html); app.js's general notice is not wanted either.
+    if (status >= 500) {
+      event.detail.isError = false;
+      entry.recheck = true;
+      return;
+    }
     // 409: the answer (HX-Reswap: none) swaps in the re-rendered columns and
     // the notice out of band. 400/403: the server's Danish message goes to
-    // #notice (HX-Retarget). A 5xx is never swapped (base.html).
-    if (status >= 500) {
-      event.detail.isError = false; // this notice, not app.js's general one
-      notice("Flytningen blev ikke gemt (fejl på serveren). Kortet er sat tilbage, hvor det var.");
-    }
+    // #notice (HX-Retarget).
+    putBack(entry);
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var entry = entryOf(event);
     if (!entry || entry.done) return;
     entry.done = true;
-    var id = entry.card.dataset.initiativeId;
-    pending.delete(id);
-    if (window.tiltag && window.tiltag.live) window.tiltag.live.release();
     var xhr = event.detail.xhr;
-    if (!xhr || xhr.status === 0) {
-      putBack(entry);
-    } else if (xhr.status === 200) {
+    if (!xhr || xhr.status === 0 || entry.recheck) {
+      recheck(entry, 0);  // keeps the move pending and live refreshes held
+      return;
+    }
+    finish(entry);
+    if (xhr.status === 200) {
       var old = document.querySelector("#notice .move-notice");
       if (old) old.remove();
     }
-    focusCard(id, entry.focus);
   });
+
+  function finish(entry) {
+    var id = entry.card.dataset.initiativeId;
+    pending.delete(id);
+    if (window.tiltag && window.tiltag.live) window.tiltag.live.release();
+    focusCard(id, entry.focus);
+  }
+
+  // --- after a lost answer: ask the server what happened ------------------
+
+  var RECHECK_DELAYS = [0, 1000, 2000, 4000, 8000];
+  var recheckSource = null;
+
+  // The re-check's requests come from an element of their own, so that a
+  // failed one is retried here without app.js's general notices.
+  function sourceForRecheck() {
+    if (recheckSource && recheckSource.isConnected) return recheckSource;
+    recheckSource = document.createElement("span");
+    recheckSource.hidden = true;
+    recheckSource.className = "move-recheck";
+    document.body.appendChild(recheckSource);
+    ["htmx:responseError", "htmx:sendError"].forEach(function (name) {
+      recheckSource.addEventListener(name, function (event) { event.stopPropagation(); });
+    });
+    return recheckSource;
+  }
+
+  function recheck(entry, attempt) {
+    var live = document.getElementById("live");
+    if (!live || !live.dataset.partsUrl) {
+      putBack(entry);
+      notice("Flytningen blev måske ikke gemt. Genindlæs siden for at se tavlen, som den er.");
+      finish(entry);
+      return;
+    }
+    notice("Svaret på flytningen gik tabt. Tjekker, om den blev gemt …", "warning");
+    var filter = filterValues();
+    var params = new URLSearchParams();
+    [entry.sent.from, entry.sent.stage].forEach(function (stage) {
+      params.append("stage", stage);
+    });
+    if (filter.tema) params.append("tema", filter.tema);
+    if (filter.maal) params.append("maal", filter.maal);
+    var url = live.dataset.partsUrl + "?" + params.toString();
+    setTimeout(function () {
+      // The answer re-renders both columns out of band (swap "none"): the
+      // moved card's element is then replaced. Still in the page afterwards
+      // means no answer came.
+      var done = htmx.ajax("GET", url, { source: sourceForRecheck(), swap: "none" });
+      var settle = function () { rechecked(entry, attempt); };
+      if (done && done.then) done.then(settle, settle); else settle();
+    }, RECHECK_DELAYS[attempt]);
+  }
+
+  function rechecked(entry, attempt) {
+    var id = entry.card.dataset.initiativeId;
+    if (entry.card.isConnected) {
+      if (attempt + 1 < RECHECK_DELAYS.length) {
+        recheck(entry, attempt + 1);
+        return;
+      }
+      putBack(entry);
+      notice("Serveren svarer ikke, så det er uvist, om flytningen blev gemt. " +
+             "Genindlæs siden, når forbindelsen er tilbage.");
+      finish(entry);
+      return;
+    }
+    var card = document.getElementById("card-" + id);
+    var list = card ? card.closest(".card-list") : null;
+    var saved = card && list && list.dataset.stage === entry.sent.stage &&
+      card.dataset.version !== entry.sent.version;
+    if (saved) {
+      notice("Flytningen blev gemt, selv om svaret gik tabt undervejs.", "success");
+    } else {
+      notice("Flytningen blev ikke gemt. Kortet er sat tilbage, hvor det var.");
+    }
+    entry.card = card || entry.card;
+    finish(entry);
+  }
 
   // Registered after app.js's own handler (which says "no connection"), so
   // the more precise message wins.
   document.addEventListener("DOMContentLoaded", function () {
     document.addEventListener("htmx:sendError", function (event) {
       if (!entryOf(event)) return;
-      notice("Ingen forbindelse til serveren: flytningen blev ikke gemt. Kortet er sat tilbage, hvor det var.");
+      notice("Ingen forbindelse til serveren. Tjekker, om flytningen blev gemt …", "warning");
     });
   });
 
