@@ -43,7 +43,7 @@ def down_client(request, tmp_path):
     )
     client = app.test_client()
     with client.session_transaction() as session:  # a signed-in member's cookie
-        session["_user_id"] = "1:nonce"
+        session["_user_id"] = "1:nonce:token"  # id:nonce:login token
         session["_fresh"] = True
     return client
 
