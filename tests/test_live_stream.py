@@ -17,6 +17,7 @@ from board.models import Comment, Event, Initiative, Membership, ShareLink, User
 from board.reports.services import publish_report
 from board.tokens import hash_token
 from tests import factories
+from tests.conftest import login
 from tests.live_helpers import open_test_stream, wait_until_connected
 
 FAST = dict(
@@ -264,6 +265,25 @@ def test_a_user_whose_sessions_were_ended_is_cut_off(as_user, board, users, stre
     db.session.commit()
     reader.read_until(lambda ms: any(m.event == "closed" for m in ms), timeout=3)
     assert any(m.event == "closed" for m in reader.messages)
+
+
+def test_logging_out_ends_the_streams_that_login_opened(app, as_user, board, users, streams):
+    client = as_user("med")
+    _, reader = streams(client, f"/boards/{board.id}/events")
+    wait_until_connected(reader)
+    other_browser = app.test_client()  # the same person, signed in elsewhere
+    login(other_browser, users["med"])
+    _, other = streams(other_browser, f"/boards/{board.id}/events")
+    wait_until_connected(other)
+    client.post("/logout")
+    reader.read_until(lambda ms: any(m.event == "closed" for m in ms), timeout=3)
+    assert [m.json for m in reader.messages if m.event == "closed"] == [{"reason": "access"}]
+    # The other login's stream goes on: it is sent the next change.
+    card = factories.make_initiative(board, "Efter logud")
+    assert [int(m.id) for m in other.wait_for_changes(1)] == [
+        db.session.scalar(db.select(db.func.max(Event.id)).where(Event.initiative_id == card.id))
+    ]
+    assert not any(m.event == "closed" for m in other.messages)
 
 
 def test_share_link_streams_board_events_without_comments(client, board, users, cards, streams):

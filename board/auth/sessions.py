@@ -70,3 +70,24 @@ def user_for_session_id(session_id: str) -> User | None:
         return None
     user.login_token = token
     return user
+
+
+def login_token_hash(user: User) -> str | None:
+    """The stored hash of the login this request runs under (None when the
+    user was not signed in through a login row, e.g. in a CLI context)."""
+    return hash_token(user.login_token) if getattr(user, "login_token", None) else None
+
+
+def login_is_open(user_id: int, token_hash: str) -> bool:
+    """Whether that login still exists and has not expired (logout deletes it)."""
+    cutoff = utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
+    return (
+        db.session.scalar(
+            sa.select(LoginSession.id).where(
+                LoginSession.user_id == user_id,
+                LoginSession.token_hash == token_hash,
+                LoginSession.created_at >= cutoff,
+            )
+        )
+        is not None
+    )

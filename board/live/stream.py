@@ -26,6 +26,7 @@ from functools import partial
 import sqlalchemy as sa
 
 from ..access import share_link_is_live
+from ..auth.sessions import login_is_open
 from ..errors import database_unavailable, log_database_unavailable
 from ..extensions import db
 from ..models import Membership, ShareLink, User
@@ -44,6 +45,9 @@ class StreamSpec:
     after_id: int
     user_id: int | None = None
     session_nonce: str | None = None
+    # SHA-256 of the login's token (board/auth/sessions.py): logging out ends
+    # the login, and with it the streams it opened.
+    login_token_hash: str | None = None
     share_link_id: int | None = None
     show_comments: bool = True
 
@@ -59,6 +63,8 @@ def still_allowed(spec: StreamSpec) -> bool:
         )
     user = db.session.get(User, spec.user_id)
     if user is None or not user.active or user.session_nonce != spec.session_nonce:
+        return False
+    if spec.login_token_hash is not None and not login_is_open(user.id, spec.login_token_hash):
         return False
     return user.is_admin or db.session.get(Membership, (user.id, spec.board_id)) is not None
 

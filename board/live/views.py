@@ -19,6 +19,7 @@ from flask import Response, abort, current_app, render_template, request
 from werkzeug.exceptions import ServiceUnavailable
 
 from ..access import BoardAccess
+from ..auth.sessions import login_token_hash
 from ..boards.queries import load_board_parts
 from ..events import latest_event_id
 from ..extensions import db
@@ -73,6 +74,7 @@ def start_stream(access: BoardAccess) -> Response:
         after_id=after_id,
         user_id=access.user.id if access.user else None,
         session_nonce=access.user.session_nonce if access.user else None,
+        login_token_hash=login_token_hash(access.user) if access.user else None,
         share_link_id=access.share_link.id if access.share_link else None,
         show_comments=access.show_comments,
     )
