@@ -223,6 +223,11 @@ def _comment_kind(kind: str, payload: str, history, live) -> EventKind:
     return EventKind(kind, payload, history, live, _the_card, Audience.COMMENTS, Replay.NONE)
 
 
+def _card_kind(kind: str, **fields) -> EventKind:
+    """A kind about one card: sent to every viewer of the board."""
+    return EventKind(kind, audience=Audience.BOARD, **fields)
+
+
 CHANGES = "{field: [before, after]}"
 
 _KINDS = (
@@ -286,58 +291,53 @@ _KINDS = (
         Replay.DELETED,
     ),
     # ----------------------------------------------------------- cards
-    EventKind(
+    _card_kind(
         "initiative.created",
         payload='{"snapshot": {field: value for events.SNAPSHOT_FIELDS}}',
         history=lambda p: f"Oprettet i {stage_label(_created_stage(p))}",
         live=lambda who, quoted, p: f"{who} oprettede {quoted} i {stage_label(_created_stage(p))}",
         refresh=lambda p, card: _columns(_created_stage(p), with_filter=True),
-        audience=Audience.BOARD,
         replay=Replay.NEW_CARD,
         card_fields=lambda p: p.get("snapshot") or {},
     ),
-    EventKind(
+    _card_kind(
         "initiative.updated",
         payload='{"changes": {field: [before, after]}} (never "stage")',
         history=_updated_history,
         live=_updated_live,
         refresh=_updated_refresh,
-        audience=Audience.BOARD,
         replay=Replay.CARD,
         card_fields=_updated_fields,
     ),
-    EventKind(
+    _card_kind(
         "initiative.moved",
         payload='{"title", "from_stage", "from_position", "to_stage", "to_position"}',
         history=_moved_history,
         live=_moved_live,
         refresh=lambda p, card: _columns(p.get("from_stage"), p.get("to_stage"), with_filter=False),
-        audience=Audience.BOARD,
         replay=Replay.CARD,
         card_fields=_moved_fields,
         own=_moved_own,
     ),
-    EventKind(
+    _card_kind(
         "initiative.archived",
         payload='{"title", "stage", "position"}',
         history=_text("Arkiveret"),
         live=lambda who, quoted, p: f"{who} arkiverede {quoted}",
         refresh=lambda p, card: _columns(p.get("stage"), with_filter=True),
-        audience=Audience.BOARD,
         replay=Replay.CARD,
         card_fields=lambda p: {"archived": True},
     ),
-    EventKind(
+    _card_kind(
         "initiative.restored",
         payload='{"title", "stage", "position"}',
         history=lambda p: f"Gendannet til {stage_label(p.get('stage'))}",
         live=lambda who, quoted, p: f"{who} gendannede {quoted} til {stage_label(p.get('stage'))}",
         refresh=lambda p, card: _columns(p.get("stage"), with_filter=True),
-        audience=Audience.BOARD,
         replay=Replay.CARD,
         card_fields=_restored_fields,
     ),
-    EventKind(
+    _card_kind(
         # The one kind recorded by rewriting others: board/privacy/services.py
         # blanks the value in this card's earlier payloads, and this Event says
         # who did it, when and why. It never holds the removed text.
@@ -346,7 +346,6 @@ _KINDS = (
         history=_initiative_redacted_history,
         live=lambda who, quoted, p: f"{who} fjernede persondata fra {quoted}",
         refresh=_the_card,
-        audience=Audience.BOARD,
         replay=Replay.NONE,
     ),
     # ----------------------------------------------------------- comments
