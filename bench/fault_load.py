@@ -49,11 +49,19 @@ import time
 
 import sqlalchemy as sa
 from _setup import FreshDatabase
-from move_load import DEFAULT_POSTGRES, STAGES, Client, Server, parse_board, setup, verify
+from move_load import (
+    DEFAULT_POSTGRES,
+    STAGES,
+    Server,
+    parse_board,
+    setup,
+    signed_in_clients,
+    verify,
+)
 
 from board.config import normalize_database_url
 from board.extensions import db
-from board.models import Event, Initiative
+from board.models import Event
 
 COLUMN_RE = re.compile(r'hx-swap-oob="innerHTML:#column-(\w+) \.card-list"')
 CARD_RE = re.compile(r'<li class="card[^"]*" id="card-(\d+)"[^>]*data-version="(\d+)"')
@@ -219,16 +227,7 @@ def run(kind, database, args):
     [(size, board_id)], emails = setup(app, [args.cards], args.clients)
     server = Server(database.url)
     try:
-        with app.app_context():
-            ids = db.session.scalars(
-                sa.select(Initiative.id).where(Initiative.board_id == board_id)
-            ).all()
-        clients, pages = [], []
-        for email in emails:
-            client = Client(server.port, email)
-            client.login()
-            pages.append(client.open_board(board_id))
-            clients.append(client)
+        ids, clients, pages = signed_in_clients(app, server, board_id, emails)
         tally = Tally()
         start = time.time()
         deadline = start + args.seconds

@@ -361,6 +361,22 @@ def verify(app, board_id: int, stats: Stats) -> list[str]:
     return problems[:5]
 
 
+def signed_in_clients(app, server, board_id: int, emails):
+    """The board's card ids, and one signed-in client per e-mail with the
+    board page it opened (its cards and CSRF token)."""
+    with app.app_context():
+        ids = db.session.scalars(
+            sa.select(Initiative.id).where(Initiative.board_id == board_id)
+        ).all()
+    clients, pages = [], []
+    for email in emails:
+        client = Client(server.port, email)
+        client.login()
+        pages.append(client.open_board(board_id))
+        clients.append(client)
+    return ids, clients, pages
+
+
 def run(kind: str, database: FreshDatabase, sizes, n_clients, seconds, shared_fraction, think):
     app = database.make_app()
     boards, emails = setup(app, sizes, n_clients)
@@ -368,18 +384,10 @@ def run(kind: str, database: FreshDatabase, sizes, n_clients, seconds, shared_fr
     rows = []
     try:
         for size, board_id in boards:
-            with app.app_context():
-                ids = db.session.scalars(
-                    sa.select(Initiative.id).where(Initiative.board_id == board_id)
-                ).all()
-            clients, pages = [], []
-            for email in emails:
-                client = Client(server.port, email)
-                client.login()
-                pages.append(client.open_board(board_id))
+            ids, clients, pages = signed_in_clients(app, server, board_id, emails)
+            for client in clients:
                 client.conn.close()  # start the run on a fresh keep-alive connection
                 client.conn = None
-                clients.append(client)
             stats = Stats()
             log_start = server.log_size()
             deadline = time.time() + seconds
