@@ -14,6 +14,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from board import create_app  # noqa: E402
+from board.clock import utcnow  # noqa: E402
 from board.config import normalize_database_url  # noqa: E402
 from board.extensions import db  # noqa: E402
 from board.models import (  # noqa: E402
@@ -25,7 +26,6 @@ from board.models import (  # noqa: E402
     Objective,
     Theme,
     User,
-    utcnow,
 )
 
 

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from board.clock import utcnow
 from board.comments import services
 from board.comments.text import comment_html
 from board.errors import Refused
 from board.extensions import db
-from board.models import Event, utcnow
+from board.models import Event
 from tests import factories
 
 

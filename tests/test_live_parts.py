@@ -12,10 +12,11 @@ from datetime import timedelta
 import lxml.html
 import pytest
 
+from board.clock import utcnow
 from board.events import record_event
 from board.extensions import db
 from board.live import presence
-from board.models import LivePresence, utcnow
+from board.models import LivePresence
 from board.query_counter import count_queries
 from tests import factories
 from tests.html import one, select

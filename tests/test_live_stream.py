@@ -10,10 +10,10 @@ from datetime import timedelta
 
 import pytest
 
-from board.clock import today_local
+from board.clock import today_local, utcnow
 from board.events import record_event
 from board.extensions import db
-from board.models import Comment, Event, Initiative, Membership, ShareLink, User, utcnow
+from board.models import Comment, Event, Initiative, Membership, ShareLink, User
 from board.reports.services import publish_report
 from board.tokens import hash_token
 from tests import factories

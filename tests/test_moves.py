@@ -7,9 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from board.boards.queries import BoardFilter
+from board.clock import utcnow
 from board.errors import Refused, StaleVersion
 from board.extensions import db
-from board.models import Event, Initiative, utcnow
+from board.models import Event, Initiative
 from board.moves import services
 from board.moves.services import move_initiative
 from tests import factories

@@ -55,16 +55,11 @@ def user_for_session_id(session_id: str) -> User | None:
     user_id = parse_id(user_id)
     if user_id is None or not token:
         return None
-    cutoff = utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
     # One query for the user and the login (every request runs it).
     user = db.session.scalar(
         sa.select(User)
         .join(LoginSession, LoginSession.user_id == User.id)
-        .where(
-            User.id == user_id,
-            LoginSession.token_hash == hash_token(token),
-            LoginSession.created_at >= cutoff,
-        )
+        .where(User.id == user_id, *_open_login(hash_token(token)))
     )
     if user is None or not user.active or user.session_nonce != nonce:
         return None
@@ -80,14 +75,14 @@ def login_token_hash(user: User) -> str | None:
 
 def login_is_open(user_id: int, token_hash: str) -> bool:
     """Whether that login still exists and has not expired (logout deletes it)."""
-    cutoff = utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
-    return (
-        db.session.scalar(
-            sa.select(LoginSession.id).where(
-                LoginSession.user_id == user_id,
-                LoginSession.token_hash == token_hash,
-                LoginSession.created_at >= cutoff,
-            )
-        )
-        is not None
+    query = sa.select(LoginSession.id).where(
+        LoginSession.user_id == user_id, *_open_login(token_hash)
     )
+    return db.session.scalar(query) is not None
+
+
+def _open_login(token_hash: str) -> tuple:
+    """The conditions of a login that still signs in: this token's row, not
+    older than the remember-me cookie may be."""
+    cutoff = utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
+    return LoginSession.token_hash == token_hash, LoginSession.created_at >= cutoff

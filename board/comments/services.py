@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from ..clock import utcnow
 from ..errors import Refused
 from ..events import record_event
 from ..extensions import db
 from ..locks import lock_board
-from ..models import Comment, Initiative, utcnow
+from ..models import Comment, Initiative
 
 EDIT_WINDOW = timedelta(minutes=15)
 REASON_MAX = 500

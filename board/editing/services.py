@@ -8,11 +8,12 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from ..clock import utcnow
 from ..errors import Refused, StaleVersion
 from ..events import CARD_VALUE_FIELDS, record_event, snapshot, to_json_value
 from ..extensions import db
 from ..locks import lock_board
-from ..models import Initiative, Objective, Stage, Theme, utcnow
+from ..models import Initiative, Objective, Stage, Theme
 
 
 def next_position(board_id: int, stage: str) -> int:

@@ -17,8 +17,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from ..clock import utcnow
 from ..extensions import db
-from ..models import LivePresence, utcnow
+from ..models import LivePresence
 from .publisher import notify_presence
 
 

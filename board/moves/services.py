@@ -45,11 +45,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ..clock import utcnow
 from ..errors import Refused, StaleVersion
 from ..events import record_event
 from ..extensions import db
 from ..locks import lock_board
-from ..models import STAGE_LABELS, Event, Initiative, Stage, utcnow
+from ..models import STAGE_LABELS, Event, Initiative, Stage
 
 
 @dataclass
