@@ -129,7 +129,9 @@ def list_mappings() -> list[GroupRoleMapping]:
     )
 
 
-def add_mapping(group: str, board: Board, role: Role | str, *, actor: User | None) -> GroupRoleMapping:
+def add_mapping(
+    group: str, board: Board, role: Role | str, *, actor: User | None
+) -> GroupRoleMapping:
     """Map a group to a role on a board. Raises Refused (422) for a blank or
     too long group, and for a group already mapped on that board."""
     group = (group or "").strip()
