@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from ..errors import Refused
 from ..extensions import db
@@ -123,7 +124,8 @@ def list_mappings() -> list[GroupRoleMapping]:
     return list(
         db.session.scalars(
             sa.select(GroupRoleMapping)
-            .join(Board, Board.id == GroupRoleMapping.board_id)
+            .join(GroupRoleMapping.board)
+            .options(contains_eager(GroupRoleMapping.board))
             .order_by(sa.func.lower(GroupRoleMapping.group), Board.title, GroupRoleMapping.id)
         )
     )

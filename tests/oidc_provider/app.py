@@ -306,8 +306,10 @@ def _login_page(grant, error: str | None = None) -> str:
 <p>Log ind for at fortsætte til {client}.</p>
 {message}
 <form method="post">
-  <label for="username">Brugernavn</label> <input id="username" name="username" autocomplete="username">
-  <label for="password">Adgangskode</label> <input id="password" name="password" type="password">
+  <label for="username">Brugernavn</label>
+  <input id="username" name="username" autocomplete="username">
+  <label for="password">Adgangskode</label>
+  <input id="password" name="password" type="password">
   <button type="submit">Log ind hos testudbyderen</button>
 </form>
 </main></body></html>"""
