@@ -359,3 +359,88 @@ def test_logout_ends_the_provider_session_too(client, provider):
 def test_password_logout_stays_here(client, provider, users):
     client.post("/login", data={"email": "leder@example.dk", "password": factories.PASSWORD})
     assert client.post("/logout").headers["Location"] == "/login"
+
+
+# --- settings ----------------------------------------------------------------------
+
+
+def test_settings_from_the_environment(monkeypatch, tmp_path):
+    from board.config import from_environment
+
+    for name in ("OIDC_ISSUER", "OIDC_SCOPES", "OIDC_DISPLAY_NAME", "LOCAL_LOGIN"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = from_environment(str(tmp_path))
+    assert defaults["OIDC_ISSUER"] == "" and defaults["LOCAL_LOGIN"] is True
+    assert defaults["OIDC_SCOPES"] == "openid email profile"
+    assert defaults["OIDC_DISPLAY_NAME"] == "din organisation"
+    assert (defaults["OIDC_EMAIL_CLAIM"], defaults["OIDC_GROUPS_CLAIM"]) == ("email", "groups")
+    monkeypatch.setenv("OIDC_ADMIN_GROUPS", "tavle-admins, 1b2c-guid  it-drift")
+    monkeypatch.setenv("LOCAL_LOGIN", "off")
+    config = from_environment(str(tmp_path))
+    assert config["OIDC_ADMIN_GROUPS"] == ("tavle-admins", "1b2c-guid", "it-drift")
+    assert config["LOCAL_LOGIN"] is False
+
+
+@pytest.mark.parametrize(
+    "settings, words",
+    [
+        ({"OIDC_CLIENT_ID": ""}, "OIDC_CLIENT_ID is missing"),
+        ({"OIDC_SCOPES": "email profile"}, 'must include "openid"'),
+    ],
+)
+def test_incomplete_provider_settings_do_not_start(make_app, oidc_provider, settings, words):
+    from board.config import ConfigError
+
+    with pytest.raises(ConfigError, match=words):
+        make_app(**oidc_settings(oidc_provider, **settings))
+
+
+def test_the_logout_form_may_redirect_to_the_provider(client, provider):
+    policy = client.get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.url};" in policy
+
+
+def test_make_run_without_a_provider_serves_the_login_page_as_before(database_url, tmp_path):
+    """`make run`'s server (flask run), with no OIDC_* set: the password
+    form alone, and the provider's routes only lead back to it."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import requests
+
+    from tests.server_processes import ROOT, free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OIDC_", "LOCAL_LOGIN"))}
+    env.update(DATABASE_URL=database_url, FLASK_APP="wsgi")
+    flask = str(Path(sys.executable).parent / "flask")
+    log = open(tmp_path / "flask-run.log", "wb")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [flask, "run", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        page = None
+        while time.monotonic() < deadline and page is None:
+            assert process.poll() is None, (tmp_path / "flask-run.log").read_text()
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/login", timeout=2)
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        assert page is not None and page.status_code == 200
+        assert one(page.text, 'main form input[name="password"]')
+        assert "Log ind med" not in page.text and "Nødadgang" not in page.text
+        start = requests.get(f"http://127.0.0.1:{port}/login/oidc", allow_redirects=False)
+        assert start.status_code == 302 and start.headers["Location"] == "/login"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
