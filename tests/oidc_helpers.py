@@ -116,7 +116,8 @@ class ProviderProcess:
         )
 
     def misbehave(self, **behaviour) -> None:
-        """aud="someone-else", expired=True, other_key=True; none: behave."""
+        """aud="someone-else", expired=True, other_key=True, iss="...",
+        nonce="..." (in the id_token); none: behave."""
         self._post("/_control/behaviour", behaviour)
 
     def stats(self) -> dict:

@@ -257,11 +257,13 @@ def test_a_replayed_code_is_refused_by_the_provider(client, provider, app):
 @pytest.mark.parametrize(
     "behaviour, error",
     [
-        ({"aud": "another-application"}, "InvalidClaimError"),
-        ({"expired": True}, "ExpiredTokenError"),
-        ({"other_key": True}, "BadSignatureError"),
+        ({"aud": "another-application"}, "InvalidClaimError aud"),
+        ({"expired": True}, "ExpiredTokenError "),
+        ({"other_key": True}, "BadSignatureError "),
+        ({"iss": "http://127.0.0.1:9/another-issuer"}, "InvalidClaimError iss"),
+        ({"nonce": "not-the-nonce-we-sent"}, "InvalidClaimError nonce"),
     ],
-    ids=["wrong audience", "expired id_token", "signed by another key"],
+    ids=["wrong audience", "expired id_token", "signed by another key", "issuer", "nonce"],
 )
 def test_an_id_token_that_does_not_hold_is_refused(client, provider, caplog, behaviour, error):
     provider.add_user("anne", email="anne@norddjurs.dk", name="Anne", groups=[ADMIN_GROUP])
@@ -444,3 +446,9 @@ def test_make_run_without_a_provider_serves_the_login_page_as_before(database_ur
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+def test_a_user_without_a_password_is_not_offered_to_change_it(client, provider):
+    provider.add_user("anne", email="anne@norddjurs.dk", name="Anne")
+    provider_sign_in(client, "anne")
+    assert "Skift adgangskode" not in client.get("/").get_data(as_text=True)

@@ -82,7 +82,9 @@ def oidc_callback():
             return _refused(f"Du blev ikke logget ind hos {name}. Prøv igen.", 401)
         return _refused(f"{name} godkendte ikke loginforsøget. Prøv at logge ind igen.", 400)
     except JoseError as error:
-        log.warning("OIDC id_token refused: %s", type(error).__name__)
+        # The claim's name, never its value or the token.
+        claim = getattr(error, "claim", "")
+        log.warning("OIDC id_token refused: %s %s", type(error).__name__, claim)
         return _refused(
             f"Svaret fra {name} kunne ikke godkendes (id-tokenet er ugyldigt, udløbet eller "
             "ikke til denne tjeneste). Prøv igen, og kontakt administrationen, hvis det "

@@ -171,9 +171,18 @@ def create_provider(issuer: str, control_token: str) -> Flask:
         def get_encode_header(self, client):
             return {"alg": "RS256", "kid": KEY_ID}
 
+        def get_authorization_code_claims(self, authorization_code):
+            claims = super().get_authorization_code_claims(authorization_code)
+            if state.behaviour.get("nonce"):
+                claims["nonce"] = state.behaviour["nonce"]
+            return claims
+
         def get_client_claims(self, client):
             now = int(time.time())
-            claims = {"iss": issuer, "aud": [state.behaviour.get("aud") or client.client_id]}
+            claims = {
+                "iss": state.behaviour.get("iss") or issuer,
+                "aud": [state.behaviour.get("aud") or client.client_id],
+            }
             if state.behaviour.get("expired"):
                 claims.update(iat=now - 7200, exp=now - 3600, auth_time=now - 7200)
             else:
