@@ -97,44 +97,50 @@ def from_environment(instance_path: str) -> dict:
     """The settings for this process, from the environment with safe defaults."""
     default_db = "sqlite:///" + os.path.join(instance_path, "tiltagstavlen.sqlite3")
     production = os.environ.get("TILTAG_ENV", "development") == "production"
-    return (
-        _live_timings()
-        | _oidc()
-        | {
-            "ENV_NAME": "production" if production else "development",
-            "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
-            "SQLALCHEMY_DATABASE_URI": normalize_database_url(
-                os.environ.get("DATABASE_URL", default_db)
-            ),
-            # Base URL used for links printed by the CLI (share links).
-            "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-            "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
-            "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
-            # Open event streams one process accepts before answering 503, so
-            # streams can never take every thread (gunicorn.conf.py sets it from
-            # its thread count). None: no limit (development server).
-            "LIVE_MAX_STREAMS": _int_or_none(os.environ.get("LIVE_MAX_STREAMS")),
-            # Throttling of failed logins (board/auth/throttle.py), counted in
-            # the database: per (e-mail, address) pair the failures allowed
-            # before delays start, the first delay (doubling per failure) and its
-            # cap, and when a quiet pair is forgotten; per address a cap on
-            # failures within a window (password spraying).
-            **{name: _int(name, default) for name, default in LOGIN_THROTTLE_DEFAULTS.items()},
-            # Number of reverse proxies in front of the app whose X-Forwarded-For
-            # / -Proto headers are trusted (the client address for login throttling,
-            # https for Secure cookies). 0: none, the app is reached directly.
-            "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-            # Strict-Transport-Security max-age (seconds) sent in production, on
-            # every response; 0 turns it off. Development serves plain http.
-            "HSTS_MAX_AGE": int(os.environ.get("HSTS_MAX_AGE", "31536000")) if production else 0,
-            # The accessibility statement (tilgængelighedserklæring) every page's
-            # footer links to, as webtilgængelighedsloven requires: the address of
-            # the municipality's statement for this site on was.digst.dk.
-            "ACCESSIBILITY_STATEMENT_URL": os.environ.get(
-                "ACCESSIBILITY_STATEMENT_URL", DEFAULT_ACCESSIBILITY_STATEMENT_URL
-            ),
-        }
-    )
+    return _live_timings() | {
+        **_oidc(),  # sign-in with the organisation
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(
+            os.environ.get("DATABASE_URL", default_db)
+        ),
+        # Base URL used for links printed by the CLI (share links).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        # Open event streams one process accepts before answering 503, so
+        # streams can never take every thread (gunicorn.conf.py sets it from
+        # its thread count). None: no limit (development server).
+        "LIVE_MAX_STREAMS": _int_or_none(os.environ.get("LIVE_MAX_STREAMS")),
+        # Throttling of failed logins (board/auth/throttle.py), counted in
+        # the database: per (e-mail, address) pair the failures allowed
+        # before delays start, the first delay (doubling per failure) and its
+        # cap, and when a quiet pair is forgotten; per address a cap on
+        # failures within a window (password spraying).
+        **{name: _int(name, default) for name, default in LOGIN_THROTTLE_DEFAULTS.items()},
+        # Number of reverse proxies in front of the app whose X-Forwarded-For
+        # / -Proto headers are trusted (the client address for login throttling,
+        # https for Secure cookies). 0: none, the app is reached directly.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Strict-Transport-Security max-age (seconds) sent in production, on
+        # every response; 0 turns it off. Development serves plain http.
+        "HSTS_MAX_AGE": int(os.environ.get("HSTS_MAX_AGE", "31536000")) if production else 0,
+        # The accessibility statement (tilgængelighedserklæring) every page's
+        # footer links to, as webtilgængelighedsloven requires: the address of
+        # the municipality's statement for this site on was.digst.dk.
+        "ACCESSIBILITY_STATEMENT_URL": os.environ.get(
+            "ACCESSIBILITY_STATEMENT_URL", DEFAULT_ACCESSIBILITY_STATEMENT_URL
+        ),
+        # Outgoing mail (board/mail): `flask deliver-mail` sends the outbox
+        # through this SMTP server. No SMTP_HOST: mail stays in the outbox
+        # (/admin/outbox shows it), as in `make run`.
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "").strip() or None,
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _bool("SMTP_STARTTLS", False),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Tiltagstavlen <tiltagstavlen@localhost>"),
+    }
 
 
 class Config:
@@ -165,6 +171,13 @@ class Config:
     LIVE_PRESENCE_TOUCH_SECONDS = 20
     LIVE_PRESENCE_STALE_SECONDS = 60
     LIVE_RETRY_MS = 2000
+    # Mail delivery (board/mail/delivery.py): the SMTP conversation's timeout,
+    # how long a claimed message may stay claimed before another deliverer
+    # takes it over (the deliverer died mid-send), and the retry backoff.
+    SMTP_TIMEOUT_SECONDS = 30
+    MAIL_CLAIM_LEASE_SECONDS = 15 * 60
+    MAIL_RETRY_FIRST_SECONDS = 30
+    MAIL_RETRY_MAX_SECONDS = 60 * 60
 
 
 def check_oidc_settings(config) -> None:
