@@ -47,7 +47,7 @@ def test_a_group_gives_leder_and_its_removal_takes_it_away(page, provider, board
     provider.add_user("bo", email="bo@norddjurs.dk", name="Bo Bertelsen", groups=[GROUP.lower()])
 
     page.goto(f"/boards/{board.id}")  # not signed in: to the login page, with next
-    expect(page.get_by_role("heading", name="Log ind")).to_be_visible()
+    expect(page.get_by_role("heading", name="Log ind", exact=True)).to_be_visible()
     assert serious_axe_violations(page) == []
     page.get_by_role("link", name=f"Log ind med {DISPLAY_NAME}").click()
     sign_in_at_provider(page, "bo")
