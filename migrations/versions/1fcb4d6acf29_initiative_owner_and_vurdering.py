@@ -4,7 +4,7 @@ A tiltag's owner (a user, set to NULL when the user row goes) and its
 vurdering (groen / gul / roed or NULL), guarded by a CHECK constraint.
 
 Revision ID: 1fcb4d6acf29
-Revises: 7de73a8e05a5
+Revises: 976d55a9a4f3
 Create Date: 2026-12-01 12:20:21.295687
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "1fcb4d6acf29"
-down_revision = "7de73a8e05a5"
+down_revision = "976d55a9a4f3"
 branch_labels = None
 depends_on = None
 
