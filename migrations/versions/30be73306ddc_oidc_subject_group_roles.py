@@ -1,7 +1,7 @@
 """sign-in with the organisation (OIDC): users' subject, roles from groups
 
 Revision ID: 30be73306ddc
-Revises: 976d55a9a4f3
+Revises: 1fcb4d6acf29
 Create Date: 2026-12-01 12:19:47.778164
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '30be73306ddc'
-down_revision = '976d55a9a4f3'
+down_revision = '1fcb4d6acf29'
 branch_labels = None
 depends_on = None
 
