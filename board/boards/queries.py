@@ -13,21 +13,41 @@ from sqlalchemy.orm import aliased, selectinload
 from ..extensions import db
 from ..models import STAGES, Board, Comment, Initiative, Objective, Stage, Theme
 from ..params import parse_id
+from . import search
 
 # Eight theme colours (CSS classes theme-c0 .. theme-c7), picked by position.
 THEME_COLOURS = 8
 
+# The board's views (`?visning=`): "" the normal columns, "kompakt" one line
+# per card, "spor" a row (swimlane) per pejlemærke with the four columns.
+VIEW_MODES = ("", "kompakt", "spor")
+
+
+def parse_mode(args) -> str:
+    """The view asked for; an unknown one is the normal view (a stale or
+    mistyped link still shows the board)."""
+    mode = args.get("visning") or ""
+    return mode if mode in VIEW_MODES else ""
+
 
 @dataclass
 class BoardFilter:
-    """The board's filter, from the query string (`tema`, `maal`)."""
+    """The board's filter, from the query string (`tema`, `maal`, and the
+    search `q`: see search.py)."""
 
     theme_id: int | None = None
     objective_id: int | None = None
+    search_text: str = ""  # the search text as typed (cleaned), shown in the box
+    terms: tuple[str, ...] = ()  # the words searched for; () no search
+    match_ids: frozenset | None = None  # the matching cards; None: no search
 
     @property
     def active(self) -> bool:
-        return self.theme_id is not None or self.objective_id is not None
+        return self.theme_id is not None or self.objective_id is not None or self.searching
+
+    @property
+    def searching(self) -> bool:
+        return self.match_ids is not None
 
     def criterion(self) -> tuple[str, int] | None:
         """The card column and value the filter selects on: the målsætning
@@ -39,9 +59,15 @@ class BoardFilter:
         return None
 
     def shows(self, card) -> bool:
-        """Whether a card (any object with theme_id and objective_id) is shown."""
+        """Whether a card (any object with id, theme_id and objective_id) is shown."""
+        if self.match_ids is not None and card.id not in self.match_ids:
+            return False
         criterion = self.criterion()
         return criterion is None or getattr(card, criterion[0]) == criterion[1]
+
+    def mark(self, text: str):
+        """`text` with the search's matches in <mark> (unchanged without a search)."""
+        return search.mark(text, self.terms)
 
 
 @dataclass
@@ -56,6 +82,15 @@ class BoardView:
     theme_counts: dict[int, int] = field(default_factory=dict)  # live cards per theme
     objective_counts: dict[int, int] = field(default_factory=dict)
     comment_counts: dict[int, int] = field(default_factory=dict)
+    mode: str = ""  # VIEW_MODES
+
+    @property
+    def compact(self) -> bool:
+        return self.mode == "kompakt"
+
+    @property
+    def lanes(self) -> bool:
+        return self.mode == "spor"
 
     def card(self, source) -> CardSummary:
         """A CardSummary from a card row or an `Initiative` (or itself)."""
@@ -67,8 +102,8 @@ class BoardView:
             id=source.id,
             theme_id=source.theme_id,
             objective_id=source.objective_id,
-            title=source.title,
-            status_first_line=first_line(status),
+            title=self.filter.mark(source.title),
+            status_first_line=self.filter.mark(first_line(status)),
             stage=source.stage,
             position=source.position,
             version=source.version,
@@ -99,10 +134,11 @@ class BoardView:
         )
 
 
-def parse_filter(args, board_themes: list[Theme]) -> BoardFilter:
-    """Read `tema` and `maal` from the query string. Unknown or malformed
-    values are ignored (a stale bookmark still shows the board), and an
-    objective implies its theme."""
+def parse_filter(args, board_themes: list[Theme], *, comments: bool = True) -> BoardFilter:
+    """Read `tema`, `maal` and `q` from the query string. Unknown or
+    malformed values are ignored (a stale bookmark still shows the board),
+    and an objective implies its theme. A search (`q`) costs one query (the
+    matching cards; `comments`: search the comments too)."""
     theme_ids = {t.id: t for t in board_themes}
     objective_theme = {o.id: t.id for t in board_themes for o in t.objectives}
     theme_id = parse_id(args.get("tema"))
@@ -116,7 +152,14 @@ def parse_filter(args, board_themes: list[Theme]) -> BoardFilter:
             objective_id = None
         else:
             theme_id = objective_theme[objective_id]
-    return BoardFilter(theme_id=theme_id, objective_id=objective_id)
+    text = search.clean_query(args.get("q"))
+    terms = search.search_terms(text)
+    match_ids = None
+    if terms and board_themes:  # a board without themes has no cards
+        match_ids = search.matching_ids(board_themes[0].board_id, terms, comments=comments)
+    return BoardFilter(
+        theme_id=theme_id, objective_id=objective_id, search_text=text, terms=terms, match_ids=match_ids
+    )
 
 
 def load_themes(board_id: int) -> list[Theme]:
@@ -166,6 +209,8 @@ def first_line(text: str | None, limit: int = STATUS_PREVIEW_MAX) -> str:
 def _filtered(query, board_filter: BoardFilter, card=Initiative):
     """`query` restricted to the cards (`card`: the entity or an alias) that
     the filter shows."""
+    if board_filter.match_ids is not None:
+        query = query.where(card.id.in_(sorted(board_filter.match_ids)))
     criterion = board_filter.criterion()
     if criterion is None:
         return query
@@ -177,6 +222,8 @@ def _shown(row, board_filter: BoardFilter) -> bool:
     """Does the board show this card row under the filter? (The test of
     `_filtered`, for a row already read.)"""
     if row.archived_at is not None:
+        return False
+    if board_filter.match_ids is not None and row.id not in board_filter.match_ids:
         return False
     if board_filter.objective_id is not None:
         return row.objective_id == board_filter.objective_id
@@ -266,12 +313,18 @@ def load_filter_counts(board_id: int) -> tuple[dict[int, int], dict[int, int]]:
     return dict(theme_counts), dict(objective_counts)
 
 
-def load_board_view(board: Board, args) -> BoardView:
+def load_board_view(board: Board, args, *, comments: bool = True) -> BoardView:
+    """The whole board page under the filter and view in `args` (`comments`:
+    whether the viewer sees comments, so whether a search looks in them)."""
     themes = load_themes(board.id)
-    board_filter = parse_filter(args, themes)
+    board_filter = parse_filter(args, themes, comments=comments)
     rows = load_cards(board.id, board_filter)
     view = BoardView.build(
-        board, themes, board_filter, comment_counts=load_comment_counts(board.id)
+        board,
+        themes,
+        board_filter,
+        comment_counts=load_comment_counts(board.id),
+        mode=parse_mode(args),
     )
     view.theme_counts, view.objective_counts = load_filter_counts(board.id)
     view.columns = {stage: [view.card(row) for row in cards] for stage, cards in rows.items()}
@@ -320,13 +373,14 @@ class BoardParts:
     with_filter: bool
 
 
-def _card_rows(board_id: int, board_filter: BoardFilter, card_ids) -> list:
+def _card_rows(board_id: int, board_filter: BoardFilter, card_ids, lanes: bool = False) -> list:
     """The cards with these ids (archived ones too, so that the caller can
     tell that they are gone), each with the id and version of the card shown
     just before it in its column under the filter: one query. Finding the
     card before scans the column in the database (`position` is in no index
     on purpose, see models.Initiative), but only the requested rows come
-    back and get rendered."""
+    back and get rendered. With `lanes` (the swimlane view) the card before
+    is the one before it in its own pejlemærke's row."""
     before = aliased(Initiative)
 
     def neighbour(column):
@@ -340,6 +394,8 @@ def _card_rows(board_id: int, board_filter: BoardFilter, card_ids) -> list:
             ),
         )
         query = _filtered(query, board_filter, before)
+        if lanes:
+            query = query.where(before.theme_id == Initiative.theme_id)
         return (
             query.order_by(before.position.desc(), before.id.desc())
             .limit(1)
@@ -365,6 +421,7 @@ def load_board_parts(
     place_ids=(),
     count_stages=(),
     with_filter: bool = False,
+    comments: bool = True,
 ) -> BoardParts:
     """The parts of the board page that a live refresh asks for, under the
     filter in `args` (`tema`, `maal`), reading only those:
@@ -379,13 +436,17 @@ def load_board_parts(
 
     A fixed number of queries whatever the size of the board, and rows read
     only for what is rendered, so the cost follows the change, not the board.
+    The view in `args` (`visning`) decides how cards are drawn, and in the
+    swimlane view a card is placed after the card before it in its row.
     """
     themes = load_themes(board.id)
-    board_filter = parse_filter(args, themes)
+    board_filter = parse_filter(args, themes, comments=comments)
+    mode = parse_mode(args)
     card_ids, place_ids = set(card_ids), set(place_ids)
     full = [s for s in STAGES if s.value in {str(x) for x in stages}]
     full_names = {s.value for s in full}
-    rows = _card_rows(board.id, board_filter, card_ids | place_ids) if card_ids | place_ids else []
+    ids = card_ids | place_ids
+    rows = _card_rows(board.id, board_filter, ids, lanes=mode == "spor") if ids else []
     shown = [r for r in rows if _shown(r, board_filter)]
     gone = sorted((card_ids | place_ids) - {r.id for r in shown})
     gone_rows = [r for r in rows if r.id in gone]
@@ -414,6 +475,7 @@ def load_board_parts(
         theme_counts=theme_counts,
         objective_counts=objective_counts,
         comment_counts=comment_counts,
+        mode=mode,
     )
     view.columns = {stage: [view.card(row) for row in cards] for stage, cards in columns.items()}
     # In board order, so that a card placed after another placed card finds
@@ -433,4 +495,11 @@ def load_board_parts(
     )
 
 
-__all__ = ["BoardView", "BoardFilter", "BoardParts", "load_board_view", "load_board_parts"]
+__all__ = [
+    "BoardView",
+    "BoardFilter",
+    "BoardParts",
+    "load_board_view",
+    "load_board_parts",
+    "parse_mode",
+]

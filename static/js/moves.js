@@ -36,8 +36,14 @@
   }
 
   function columnLabel(list) {
-    var title = list.closest(".column").querySelector(".column-title");
-    return title ? title.firstChild.textContent.trim() : list.dataset.stage;
+    return list.dataset.stageLabel || list.dataset.stage;
+  }
+
+  // The card lists a card can move between: those of its swimlane row in the
+  // swimlane view (a move never changes the pejlemærke), else all four.
+  function listsFor(card) {
+    var scope = card.closest(".lane") || document;
+    return scope.querySelectorAll(".card-list");
   }
 
   function notice(text, kind) {
@@ -48,12 +54,20 @@
     if (area) area.replaceChildren(p);
   }
 
-  function filterValues() {
+  // The filter a move of `card` is sent under: that of its nearest
+  // [data-filter-tema] (a swimlane row: its pejlemærke; else the board's,
+  // on .columns), and the page's view, which decides how the answer's card
+  // is drawn.
+  function filterValues(card) {
+    var holder = (card && card.closest("[data-filter-tema]")) || document.querySelector(".columns");
     var columns = document.querySelector(".columns");
-    return {
-      tema: columns ? columns.dataset.filterTema || "" : "",
-      maal: columns ? columns.dataset.filterMaal || "" : "",
+    var values = {
+      tema: holder ? holder.dataset.filterTema || "" : "",
+      maal: holder ? holder.dataset.filterMaal || "" : "",
     };
+    if (holder && holder.dataset.filterQ) values.q = holder.dataset.filterQ;
+    if (columns && columns.dataset.visning) values.visning = columns.dataset.visning;
+    return values;
   }
 
   // Send the move of `card`, which is already at its new place in the page.
@@ -62,7 +76,7 @@
     var list = card.parentElement;
     var toggle = card.querySelector(".move-toggle");
     if (!toggle || pending.has(id)) return;
-    var values = filterValues();
+    var values = filterValues(card);
     values.stage = list.dataset.stage;
     values.position = String(cardsOf(list).indexOf(card));
     values.version = card.dataset.version;
@@ -194,13 +208,15 @@
       return;
     }
     notice("Svaret på flytningen gik tabt. Tjekker, om den blev gemt …", "warning");
-    var filter = filterValues();
+    // The board's own filter (not a swimlane row's): the parts are the page's.
+    var filter = filterValues(null);
     var params = new URLSearchParams();
     [entry.sent.from, entry.sent.stage].forEach(function (stage) {
       params.append("stage", stage);
     });
-    if (filter.tema) params.append("tema", filter.tema);
-    if (filter.maal) params.append("maal", filter.maal);
+    ["tema", "maal", "q", "visning"].forEach(function (name) {
+      if (filter[name]) params.append(name, filter[name]);
+    });
     var url = live.dataset.partsUrl + "?" + params.toString();
     setTimeout(function () {
       // The answer re-renders both columns out of band (swap "none"): the
@@ -256,8 +272,10 @@
 
   function initList(list) {
     if (Sortable.get(list)) return;
+    var lane = list.closest(".lane");
     Sortable.create(list, {
-      group: "cards",
+      // In the swimlane view only between the cells of one row.
+      group: lane ? "cards-" + lane.id : "cards",
       draggable: ".card",
       // The Flyt button and its panel are clicked, not dragged; the grip
       // drawn before the button (.move-controls::before) is a drag handle.
@@ -318,7 +336,7 @@
     panel.id = "move-panel-" + card.dataset.initiativeId;
     panel.setAttribute("role", "group");
     panel.setAttribute("aria-label", "Flyt tiltaget");
-    document.querySelectorAll(".card-list").forEach(function (other) {
+    listsFor(card).forEach(function (other) {
       if (other !== list) addButton(panel, "Til " + columnLabel(other), { moveTo: other.dataset.stage });
     });
     addButton(panel, "Op", { moveStep: "up" }, index <= 0);
@@ -336,7 +354,9 @@
     var origin = { list: list, index: cardsOf(list).indexOf(card) };
     var focus = "toggle";
     if (choice.dataset.moveTo) {
-      var target = document.querySelector('.card-list[data-stage="' + choice.dataset.moveTo + '"]');
+      var target = Array.prototype.find.call(listsFor(card), function (other) {
+        return other.dataset.stage === choice.dataset.moveTo;
+      });
       if (!target) return;
       target.appendChild(card); // to the bottom of the other column
     } else {
