@@ -158,7 +158,11 @@ def parse_filter(args, board_themes: list[Theme], *, comments: bool = True) -> B
     if terms and board_themes:  # a board without themes has no cards
         match_ids = search.matching_ids(board_themes[0].board_id, terms, comments=comments)
     return BoardFilter(
-        theme_id=theme_id, objective_id=objective_id, search_text=text, terms=terms, match_ids=match_ids
+        theme_id=theme_id,
+        objective_id=objective_id,
+        search_text=text,
+        terms=terms,
+        match_ids=match_ids,
     )
 
 

@@ -58,6 +58,7 @@ def is_search_object(name: str | None, type_: str) -> bool:
         return bool(name) and name.startswith(FTS_TABLE)
     return type_ == "index" and name in SEARCH_INDEXES
 
+
 _WORD = re.compile(r"[^\W_]+")
 
 
