@@ -152,12 +152,11 @@ def test_swimlane_view_drag_and_keyboard_move_within_the_row(page, board_id):
     page.keyboard.press("Escape")
 
     # Drag into the row's Igangsat cell (at its top card, or into the empty list).
-    cell = page.locator(f"{lane}-igangsat .card-list")
-    cell.scroll_into_view_if_needed()
-    first = page.locator(f"{lane}-igangsat .card-list .card").first
-    box = first.bounding_box() if first.count() else cell.bounding_box()
+    # The cells of a row stand side by side: with the card in view, so is the target.
     source = page.locator(f"#card-{stu} .card-meta")
     source.scroll_into_view_if_needed()
+    first = page.locator(f"{lane}-igangsat .card-list .card").first
+    box = first.bounding_box() if first.count() else cell_box(page, f"{lane}-igangsat")
     drag(page, source, (box["x"] + 40, box["y"] + 8))
     announced(page, f"«{STU}» flyttet til Igangsat")
     expect(page.locator(f"{lane}-igangsat #card-{stu}")).to_have_count(1)
@@ -173,6 +172,10 @@ def test_swimlane_view_drag_and_keyboard_move_within_the_row(page, board_id):
     assert stored(stu) == ("afsluttet", theme)
     page.reload()
     expect(page.locator(f"{lane}-afsluttet #card-{stu}")).to_have_count(1)
+
+
+def cell_box(page, cell: str) -> dict:
+    return page.locator(f"{cell} .card-list").bounding_box()
 
 
 # --- narrow screens -------------------------------------------------------------
