@@ -1,7 +1,10 @@
 // Moving cards on the board: drag and drop (Sortable) and the keyboard/touch
 // "Flyt" control. Both move the card in the page at once and POST the move
-// (stage, position, version, from_stage and the board's filter) to the card's
-// data-move-url with htmx; app.js adds the CSRF header.
+// (stage, position, version, from_stage, the page's view and the filter of
+// the card's nearest [data-filter-tema]) to the card's data-move-url with
+// htmx; app.js adds the CSRF header. In the swimlane view that filter is the
+// card's row (its pejlemærke), and a card moves only between that row's
+// cells: `position` then counts the row's cards.
 //
 // - 200: htmx swaps the re-rendered card (new version) over the moved one;
 //   the counts and the announcement come out of band.
