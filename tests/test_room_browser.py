@@ -221,6 +221,25 @@ def test_search_as_you_type_finds_a_word_only_in_a_comment(page, board_id):
     expect(page.locator("li.card")).to_have_count(29)
 
 
+def test_the_filter_keeps_the_search_and_the_search_keeps_the_filter(page, board_id):
+    open_board(page, "lone@example.dk", board_id, "?visning=spor")
+    page.locator("#filter-q").press_sequentially("afdæk", delay=30)
+    expect(page).to_have_url(re.compile(r"q=afd"))
+    shown = page.locator("li.card").count()
+    assert 0 < shown < 29
+    theme = page.locator("li.card").first.get_attribute("data-theme-id")
+    page.locator("#filter-tema").select_option(theme)
+    expect(page.locator("section.lane")).to_have_count(1)
+    expect(page).to_have_url(re.compile(rf"tema={theme}.*q=afd"))
+    assert page.locator("#filter-q").input_value() == "afdæk"
+    for card in page.locator("li.card").all():
+        assert card.get_attribute("data-theme-id") == theme
+        assert card.locator("mark").count() >= 1
+    # The view links carry both.
+    href = page.locator(".view-switch a", has_text="Kompakt").get_attribute("href")
+    assert f"tema={theme}" in href and "q=afd" in href and "visning=kompakt" in href
+
+
 def test_a_search_with_nothing_found_says_so(page, board_id):
     open_board(page, "lone@example.dk", board_id)
     page.locator("#filter-q").press_sequentially("zzqqxx", delay=30)
