@@ -13,7 +13,7 @@ row in the same transaction. A move (stage, position) touches no searched
 column and fires nothing.
 
 Revision ID: ffe892f280e7
-Revises: 7de73a8e05a5
+Revises: 976d55a9a4f3
 Create Date: 2026-12-01 12:30:00.000000
 
 """
@@ -22,7 +22,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "ffe892f280e7"
-down_revision = "7de73a8e05a5"
+down_revision = "976d55a9a4f3"
 branch_labels = None
 depends_on = None
 
