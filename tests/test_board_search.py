@@ -5,6 +5,7 @@ the index kept in step with edits, marked matches, odd input, and a constant
 number of queries."""
 
 import pytest
+import sqlalchemy as sa
 
 from board.boards.search import mark, matching_ids, search_terms
 from board.comments.services import add_comment, delete_comment
@@ -182,3 +183,21 @@ def test_search_costs_the_same_queries_at_any_size(board, client):
         factories.make_initiative(board, f"Flere tiltag {i}", stage=["planlagt", "igangsat"][i % 2])
     many = queries(f"/boards/{board.id}?q=tiltag")
     assert few == many == plain + 1  # the one query: which cards match
+
+
+def test_the_sqlite_index_triggers_exist_after_the_migrations(app):
+    """A batch migration that rebuilds a table drops its triggers: then the
+    index would silently stop following the cards."""
+    if is_postgresql():
+        pytest.skip("PostgreSQL uses expression indexes (nothing to keep in step)")
+    names = set(
+        db.session.scalars(sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+    )
+    assert {
+        "initiative_search_card_insert",
+        "initiative_search_card_update",
+        "initiative_search_card_delete",
+        "initiative_search_comment_insert",
+        "initiative_search_comment_update",
+        "initiative_search_comment_delete",
+    } <= names

@@ -232,3 +232,24 @@ def test_med_and_share_visitors_get_no_new_tiltag_links(client, demo, users):
     token, _ = make_share_link(board)
     client.get("/logout")
     assert count(client.get(f"/s/{token}?visning=kompakt"), "a.new-in-column, .move-toggle") == 0
+
+
+def test_the_compact_line_shows_the_vurdering_and_the_owner(client, two_themes):
+    board, cards = two_themes
+    leader = factories.make_user("ejer@example.dk", name="Olga Ejer", board=board, role="leder")
+    cards["a"].owner_id, cards["a"].health = leader.id, "roed"
+    db.session.commit()
+    login(client, leader)
+    page = client.get(f"/boards/{board.id}?visning=kompakt")
+    line = select(page, f"#card-{cards['a'].id}.card-compact")[0]
+    assert line.attributes["data-health"] == "roed"
+    assert "Vurdering: Kritisk / forsinket" in line.css_first(".card-health").text()
+    assert line.css_first(".card-owner").text() == "Ansvarlig: Olga Ejer"
+    assert (
+        select(page, f"#card-{cards['b'].id} .card-health, #card-{cards['b'].id} .card-owner") == []
+    )
+    # The vurdering filter and the search together, the view links keeping both.
+    page = client.get(f"/boards/{board.id}?vurdering=roed&q=a&visning=kompakt")
+    assert card_ids(page) == [cards["a"].id]
+    kompakt = [a for a in select(page, ".view-switch a") if a.text() == "Kort"][0]
+    assert kompakt.attributes["href"] == f"/boards/{board.id}?vurdering=roed&q=a"

@@ -10,10 +10,12 @@ texts and its visible comments, filled from the existing rows and kept in
 step by triggers: every insert and every change of a searched column of a
 card, and every insert, update and delete of a comment, rewrites the card's
 row in the same transaction. A move (stage, position) touches no searched
-column and fires nothing.
+column and fires nothing. A later migration that rebuilds `initiatives` or
+`comments` in batch mode (SQLite's copy-and-rename) drops these triggers and
+must create them again (tests/test_board_search.py checks they exist).
 
 Revision ID: ffe892f280e7
-Revises: 976d55a9a4f3
+Revises: 1fcb4d6acf29
 Create Date: 2026-12-01 12:30:00.000000
 
 """
@@ -22,7 +24,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "ffe892f280e7"
-down_revision = "976d55a9a4f3"
+down_revision = "1fcb4d6acf29"
 branch_labels = None
 depends_on = None
 

@@ -147,7 +147,10 @@
   }
 
   // The page's filter, search and view: parts are asked for under them.
-  var FILTER_PARAMS = { tema: "filterTema", maal: "filterMaal", q: "filterQ", visning: "visning" };
+  // `extra` is the owner and vurdering filter as a query string (ejer=..&vurdering=..).
+  var FILTER_PARAMS = {
+    tema: "filterTema", maal: "filterMaal", extra: "filterExtra", q: "filterQ", visning: "visning"
+  };
 
   function currentFilter() {
     var columns = document.querySelector("#columns .columns");
@@ -190,8 +193,10 @@
     });
     if (parts.filter) params.append("filter", "1");
     Object.keys(FILTER_PARAMS).forEach(function (name) {
-      if (filter[name]) params.append(name, filter[name]);
+      if (name !== "extra" && filter[name]) params.append(name, filter[name]);
     });
+    // The owner and vurdering filter, as the server wrote it (ejer=..&vurdering=..).
+    new URLSearchParams(filter.extra).forEach(function (value, name) { params.append(name, value); });
     var request = { events: events, filter: filter, retry: null, missing: {}, focus: null };
     inFlight = request;
     // The answer is out-of-band swaps only; the handlers below decide

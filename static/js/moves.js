@@ -59,8 +59,8 @@
 
   // The filter a move of `card` is sent under: that of its nearest
   // [data-filter-tema] (a swimlane row: its pejlemærke; else the board's,
-  // on .columns), and the page's view, which decides how the answer's card
-  // is drawn.
+  // on .columns), the owner and vurdering filter of .columns, and the page's
+  // view, which decides how the answer's card is drawn.
   function filterValues(card) {
     var holder = (card && card.closest("[data-filter-tema]")) || document.querySelector(".columns");
     var columns = document.querySelector(".columns");
@@ -70,6 +70,9 @@
     };
     if (holder && holder.dataset.filterQ) values.q = holder.dataset.filterQ;
     if (columns && columns.dataset.visning) values.visning = columns.dataset.visning;
+    // The owner and vurdering filter go as their own fields (ejer, vurdering).
+    var extra = columns ? columns.dataset.filterExtra || "" : "";
+    new URLSearchParams(extra).forEach(function (value, name) { values[name] = value; });
     return values;
   }
 
@@ -217,7 +220,7 @@
     [entry.sent.from, entry.sent.stage].forEach(function (stage) {
       params.append("stage", stage);
     });
-    ["tema", "maal", "q", "visning"].forEach(function (name) {
+    Object.keys(filter).forEach(function (name) {
       if (filter[name]) params.append(name, filter[name]);
     });
     var url = live.dataset.partsUrl + "?" + params.toString();
