@@ -15,7 +15,7 @@ column and fires nothing. A later migration that rebuilds `initiatives` or
 must create them again (tests/test_board_search.py checks they exist).
 
 Revision ID: ffe892f280e7
-Revises: 1fcb4d6acf29
+Revises: 30be73306ddc
 Create Date: 2026-12-01 12:30:00.000000
 
 """
@@ -24,7 +24,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "ffe892f280e7"
-down_revision = "1fcb4d6acf29"
+down_revision = "30be73306ddc"
 branch_labels = None
 depends_on = None
 
