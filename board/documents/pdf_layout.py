@@ -1,0 +1,238 @@
+"""reportlab helpers for meeting documents: an A4 landscape document whose
+footer carries a text (title and date) and "Side X af Y", heading styles for
+the board's levels, and `TextCell`, a table cell of pre-broken lines.
+
+Why `TextCell` and not reportlab's Paragraph: a Paragraph re-breaks its
+lines every time the table measures it (three or four times per cell), one
+width look-up per word each time; a 2,000-row report spent seconds there.
+`TextCell` breaks its lines once per width (text_fit.wrap, with the words'
+widths cached) and draws them as plain text lines: what the status tables
+need (bold, italic or regular paragraphs, never mixed inside one line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+
+from .fonts import PDF_BOLD, PDF_ITALIC, PDF_REGULAR, TextMeasure, register_pdf_fonts
+from .text_fit import wrap
+
+PAGE = landscape(A4)
+MARGIN = 1.5 * cm
+FOOTER_SIZE = 7.5
+FONTS = {"regular": PDF_REGULAR, "bold": PDF_BOLD, "italic": PDF_ITALIC}
+
+
+def frame_width() -> float:
+    return PAGE[0] - 2 * MARGIN
+
+
+def frame_height() -> float:
+    return PAGE[1] - 2 * MARGIN
+
+
+def _numbered_canvas(footer_left: str):
+    """A canvas that writes "<footer_left>" and "Side X af Y" at the foot of
+    every page: it keeps each page until the last is known (reportlab's
+    documented two-pass pattern), then draws the totals and saves."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._saved_pages: list[dict] = []
+
+        def showPage(self):  # noqa: N802 (reportlab's name)
+            self._saved_pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._saved_pages)
+            for number, state in enumerate(self._saved_pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(PDF_REGULAR, FOOTER_SIZE)
+                self.setFillGray(0.25)
+                y = MARGIN / 2
+                self.drawString(MARGIN, y, footer_left)
+                self.drawRightString(PAGE[0] - MARGIN, y, f"Side {number} af {total}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+@dataclass
+class LandscapeDocument:
+    """An A4 landscape PDF: `build(flowables)` returns its bytes."""
+
+    title: str
+    footer_left: str
+    subject: str = ""
+    author: str = ""
+    lang: str = "da-DK"
+
+    def build(self, flowables) -> bytes:
+        import io
+
+        register_pdf_fonts()
+        out = io.BytesIO()
+        template = BaseDocTemplate(
+            out,
+            pagesize=PAGE,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN,
+            title=self.title,
+            subject=self.subject,
+            author=self.author,
+            creator=self.author,
+            lang=self.lang,
+        )
+        frame = Frame(
+            MARGIN,
+            MARGIN,
+            frame_width(),
+            PAGE[1] - 2 * MARGIN,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+        template.build(list(flowables), canvasmaker=_numbered_canvas(self.footer_left))
+        return out.getvalue()
+
+
+def styles(size: float = 9) -> dict[str, ParagraphStyle]:
+    """Body text, the document's title, and headings for the board's levels
+    (kept on the page of what follows them)."""
+    register_pdf_fonts()
+    body = ParagraphStyle(
+        "body", fontName=PDF_REGULAR, fontSize=size, leading=size * 1.3, spaceAfter=size * 0.5
+    )
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=size * 0.85, leading=size * 1.1),
+        "title": ParagraphStyle(
+            "title",
+            parent=body,
+            fontName=PDF_BOLD,
+            fontSize=size * 2,
+            leading=size * 2.4,
+            spaceAfter=size * 0.3,
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle", parent=body, fontSize=size * 1.3, leading=size * 1.7, textColor="#333333"
+        ),
+        "heading1": ParagraphStyle(
+            "heading1",
+            parent=body,
+            fontName=PDF_BOLD,
+            fontSize=size * 1.45,
+            leading=size * 1.8,
+            spaceBefore=size * 0.9,
+            spaceAfter=size * 0.4,
+            keepWithNext=1,
+        ),
+        # A heading whose caller keeps it with what follows (CondPageBreak).
+        "section": ParagraphStyle(
+            "section",
+            parent=body,
+            fontName=PDF_BOLD,
+            fontSize=size * 1.45,
+            leading=size * 1.8,
+            spaceBefore=size * 0.9,
+            spaceAfter=size * 0.4,
+        ),
+        "heading2": ParagraphStyle(
+            "heading2",
+            parent=body,
+            fontName=PDF_BOLD,
+            fontSize=size * 1.15,
+            leading=size * 1.5,
+            spaceBefore=size * 0.6,
+            spaceAfter=size * 0.3,
+            keepWithNext=1,
+        ),
+    }
+
+
+class TextCell(Flowable):
+    """Paragraphs of one style each ("regular", "bold", "italic"), broken
+    into lines between words once per width; splits between lines when a
+    row is taller than a page."""
+
+    def __init__(
+        self,
+        paragraphs: list[tuple[str, str]],
+        size: float,
+        leading: float,
+        measures: dict[str, TextMeasure],
+        *,
+        gap: float = 1.5,
+    ):
+        super().__init__()
+        self.paragraphs = [(style, text) for style, text in paragraphs if text and text.strip()]
+        self.size, self.leading, self.measures, self.gap = size, leading, measures, gap
+        self._lines: list[tuple[str, str, float]] | None = None  # (style, text, y offset)
+        self._width = None
+
+    def _layout(self, width: float) -> None:
+        if self._width == width and self._lines is not None:
+            return
+        lines, y = [], 0.0
+        for index, (style, text) in enumerate(self.paragraphs):
+            if index:
+                y += self.gap
+            for line in wrap(text, width, self.measures[style]):
+                lines.append((style, line, y))
+                y += self.leading
+        self._lines, self._width, self._height = lines, width, y
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's signature)
+        self._layout(availWidth)
+        self.width = availWidth
+        self.height = self._height
+        return availWidth, self._height
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        self._layout(availWidth)
+        fits = [line for line in self._lines if line[2] + self.leading <= availHeight]
+        if not fits or len(fits) == len(self._lines):
+            return []
+        return [self._part(fits), self._part(self._lines[len(fits) :])]
+
+    def _part(self, lines):
+        part = TextCell([], self.size, self.leading, self.measures, gap=self.gap)
+        top = lines[0][2]
+        part._lines = [(style, text, y - top) for style, text, y in lines]
+        part._width = self._width
+        last = part._lines[-1][2]
+        part._height = last + self.leading
+        return part
+
+    def draw(self):
+        canvas = self.canv
+        text = canvas.beginText()
+        current = None
+        # Baselines: the first line's top at the cell's top (y = height).
+        descent = self.leading - self.size
+        for style, line, y in self._lines or ():
+            if style != current:
+                text.setFont(FONTS[style], self.size, self.leading)
+                current = style
+            text.setTextOrigin(0, self.height - y - self.leading + descent * 0.6)
+            text.textOut(line)
+        canvas.drawText(text)
+
+
+def cell_measures(size: float) -> dict[str, TextMeasure]:
+    register_pdf_fonts()
+    return {style: TextMeasure(font, size) for style, font in FONTS.items()}
