@@ -236,3 +236,133 @@ class TextCell(Flowable):
 def cell_measures(size: float) -> dict[str, TextMeasure]:
     register_pdf_fonts()
     return {style: TextMeasure(font, size) for style, font in FONTS.items()}
+
+
+# --------------------------------------------------------------- tables
+@dataclass
+class TableRow:
+    """A row of `TextCell`s, one per column; a `group` row is one cell across
+    the table (a heading of the board's levels), shaded and kept on the page
+    of the row after it."""
+
+    cells: list
+    group: bool = False
+
+
+@dataclass
+class TableLook:
+    grid: object = "#7A8794"
+    header_fill: object = "#D5DFEA"
+    group_fill: object = "#E8EEF4"
+    pad_x: float = 3.5
+    pad_top: float = 2.0
+    pad_bottom: float = 3.0
+
+
+class PagedTable(Flowable):
+    """A table that knows its row heights (its cells are `TextCell`s) and
+    splits itself a page at a time: each page is a small reportlab Table of
+    the header row and the rows that fit. reportlab's own Table re-measures
+    all remaining rows at every page break, which grew with the square of
+    the rows. A row stays whole on a page; only a row taller than a page is
+    split between lines."""
+
+    def __init__(
+        self, header: list, rows: list[TableRow], widths: list[float], look=None, _heights=None
+    ):
+        super().__init__()
+        self.header, self.rows, self.widths = header, rows, list(widths)
+        self.look = look or TableLook()
+        # (header height, row heights): measured once, handed on to the rest.
+        self._measured = _heights
+        self.hAlign = "LEFT"
+
+    def _height_of(self, cells, group: bool) -> float:
+        look = self.look
+        if group:
+            inner = [sum(self.widths) - 2 * look.pad_x]
+        else:
+            inner = [w - 2 * look.pad_x for w in self.widths]
+        tallest = max(cell.wrap(w, 0)[1] for cell, w in zip(cells, inner, strict=False))
+        return tallest + look.pad_top + look.pad_bottom
+
+    def _heights(self) -> list[float]:
+        if self._measured is None:
+            self._measured = (
+                self._height_of(self.header, False),
+                [self._height_of(r.cells, r.group) for r in self.rows],
+            )
+        self._header_height = self._measured[0]
+        return self._measured[1]
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803
+        heights = self._heights()
+        self.width, self.height = sum(self.widths), self._header_height + sum(heights)
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        heights = self._heights()
+        room = availHeight - self._header_height
+        used, fits = 0.0, 0
+        while fits < len(heights) and used + heights[fits] <= room:
+            used += heights[fits]
+            fits += 1
+        while 0 < fits < len(self.rows) and self.rows[fits - 1].group:
+            fits -= 1  # a group heading goes with its first row
+        if fits == 0:
+            if heights[0] + self._header_height <= frame_height() or room < 4 * 12:
+                return []  # the next page has room for it
+            return self._split_tall_row(room)
+        rest = self._rest(self.rows[fits:])
+        rest._measured = (self._header_height, heights[fits:])
+        return [self._page(self.rows[:fits]), rest]
+
+    def _split_tall_row(self, room: float):
+        """Only a row taller than a whole page: its cells split by lines."""
+        look = self.look
+        row = self.rows[0]
+        heads, tails = [], []
+        for cell, width in zip(row.cells, self.widths, strict=False):
+            parts = cell.split(width - 2 * look.pad_x, room - look.pad_top - look.pad_bottom)
+            if parts:
+                heads.append(parts[0])
+                tails.append(parts[1])
+            else:  # the whole cell fits on this page
+                heads.append(cell)
+                tails.append(TextCell([], cell.size, cell.leading, cell.measures))
+        first, rest = TableRow(heads, row.group), TableRow(tails, row.group)
+        return [self._page([first]), self._rest([rest, *self.rows[1:]])]
+
+    def _rest(self, rows):
+        return PagedTable(self.header, rows, self.widths, self.look)
+
+    def _page(self, rows):
+        from reportlab.platypus import Table, TableStyle
+
+        look = self.look
+        span = len(self.widths)
+        data = [list(self.header)]
+        commands = [
+            ("GRID", (0, 0), (-1, -1), 0.4, look.grid),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), look.pad_x),
+            ("RIGHTPADDING", (0, 0), (-1, -1), look.pad_x),
+            ("TOPPADDING", (0, 0), (-1, -1), look.pad_top),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), look.pad_bottom),
+            ("BACKGROUND", (0, 0), (-1, 0), look.header_fill),
+        ]
+        for row in rows:
+            index = len(data)
+            if row.group:
+                data.append([row.cells[0]] + [""] * (span - 1))
+                commands.append(("SPAN", (0, index), (-1, index)))
+                commands.append(("BACKGROUND", (0, index), (-1, index), look.group_fill))
+            else:
+                data.append(list(row.cells))
+        table = Table(data, colWidths=self.widths, style=TableStyle(commands), hAlign="LEFT")
+        return table
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802,N803 (reportlab's names)
+        table = self._page(self.rows)
+        table.wrapOn(canvas, self.width, self.height)
+        table.drawOn(canvas, x, y, _sW)

@@ -37,6 +37,7 @@ GROUP_FILL = colors.HexColor("#E8EEF4")
 HEADER_FILL = colors.HexColor("#D5DFEA")
 HEADING_ROOM = 110  # points: a heading, the header row and two short rows
 GRID = colors.HexColor("#7A8794")
+LOOK = layout.TableLook(GRID, HEADER_FILL, GROUP_FILL, PAD, 2.0, 3.0)
 
 
 def to_pdf(report: StatusReport) -> bytes:
@@ -96,52 +97,23 @@ def _table_style(extra=()) -> TableStyle:
     )
 
 
-def _theme_table(theme, chosen, widths, measures) -> Table:
-    span = len(chosen)
-    data = [[_cell([("bold", c.header)], measures) for c in chosen]]
-    extra = []
+def _theme_table(theme, chosen, widths, measures) -> layout.PagedTable:
+    header = [_cell([("bold", c.header)], measures) for c in chosen]
+    rows = []
 
-    def group_row(paragraphs, keep: bool):
-        index = len(data)
-        data.append([_cell(paragraphs, measures)] + [""] * (span - 1))
-        extra.append(("SPAN", (0, index), (-1, index)))
-        extra.append(("BACKGROUND", (0, index), (-1, index), GROUP_FILL))
-        if keep:  # a målsætning stays on the page of its first tiltag
-            extra.append(("NOSPLIT", (0, index), (-1, index + 1)))
+    def tiltag(row):
+        return layout.TableRow([_cell(doc.cell_texts(row, c), measures) for c in chosen])
 
-    for row in theme.rows:
-        data.append([_cell(doc.cell_texts(row, c), measures) for c in chosen])
+    rows += [tiltag(row) for row in theme.rows]
     if not theme.rows and not theme.objectives:
-        group_row([("italic", doc.NO_INITIATIVES)], False)
+        rows.append(layout.TableRow([_cell([("italic", doc.NO_INITIATIVES)], measures)], True))
     for objective in theme.objectives:
-        label = objective.document_label
-        if objective.rows:
-            group_row([("bold", label)], True)
-        else:
-            group_row([("bold", label), ("italic", doc.NO_INITIATIVES)], False)
-        for row in objective.rows:
-            data.append([_cell(doc.cell_texts(row, c), measures) for c in chosen])
-    # A row is kept whole on a page (it moves to the next one) unless it is
-    # taller than a page could hold, which only then may split between lines.
-    tallest = max(
-        (
-            max(
-                cell.wrap(w - 2 * PAD, 0)[1]
-                for cell, w in zip(cells, widths, strict=True)
-                if cell != ""
-            )
-            for cells in data
-        ),
-        default=0,
-    )
-    return Table(
-        data,
-        colWidths=widths,
-        repeatRows=1,
-        style=_table_style(extra),
-        hAlign="LEFT",
-        splitInRow=1 if tallest > layout.frame_height() * 0.75 else 0,
-    )
+        label = [("bold", objective.document_label)]
+        if not objective.rows:
+            label.append(("italic", doc.NO_INITIATIVES))
+        rows.append(layout.TableRow([_cell(label, measures)], group=True))
+        rows += [tiltag(row) for row in objective.rows]
+    return layout.PagedTable(header, rows, widths, LOOK)
 
 
 def _summary(report, styles, measures, width):
