@@ -257,8 +257,12 @@ def test_share_link_visitors_see_status_downloads_and_changes(report_board, clie
     assert list(report_rows(page)) == ["Borgerpanel", "Samtaleguide"]
     assert "Publicér" not in html and count(page, "form[method=post]") == 0  # read-only
     assert client.get(f"/s/{token}/status.docx?dato=2024-03-15").status_code == 200
+    pdf = client.get(f"/s/{token}/status.pdf?dato=2024-03-15")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.mimetype == "application/pdf"
     downloads = attrs(page, "ul.report-downloads a[download]", "href")
     assert [d.split("?")[0] for d in downloads] == [
+        f"/s/{token}/status.pdf",
         f"/s/{token}/status.docx",
         f"/s/{token}/status.xlsx",
         f"/s/{token}/status.csv",

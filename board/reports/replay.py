@@ -22,7 +22,7 @@ the log recorded structure) stand first, in today's order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -132,19 +132,27 @@ def cards_at(board_id: int, cutoff: datetime | None) -> dict[int, CardState]:
 
 def cards_at_and_now(board_id: int, cutoff: datetime) -> tuple[dict, dict, list]:
     """The cards at `cutoff` and now, from one pass over the log; also the card
-    events after the cutoff."""
-    cards: dict[int, CardState] = {}
+    events after the cutoff. Events dated before the cutoff that precede
+    every later one (the usual case: the log's prefix) are applied once, to
+    `then`; `now` starts as a copy of it at the first later event."""
     then: dict[int, CardState] = {}
-    later: list[Event] = []
+    now: dict[int, CardState] | None = None
+    later: list = []
     for event in db.session.execute(card_events_query(board_id)):
         # Dated before the cutoff: part of `then`, as in `cards_at`, even when
         # a host with a slow clock dated it before an event with a lower id.
         if event.created_at < cutoff:
             apply_card_event(then, event)
-        else:
-            later.append(event)
-        apply_card_event(cards, event)
-    return then, cards, later
+            if now is not None:
+                apply_card_event(now, event)
+            continue
+        if now is None:
+            now = {iid: replace(card) for iid, card in then.items()}
+        later.append(event)
+        apply_card_event(now, event)
+    if now is None:
+        now = {iid: replace(card) for iid, card in then.items()}
+    return then, now, later
 
 
 # --------------------------------------------------------------- structure

@@ -19,7 +19,8 @@ from ..extensions import db
 from ..formatting import danish_date
 from ..locks import lock_board
 from ..models import Board, Event, PublishedReport, Theme
-from .replay import CardState, cards_at, cards_at_and_now, end_of_day, structure_at
+from . import checkpoints
+from .replay import CardState, end_of_day, structure_at
 from .report import ReportObjective, ReportRow, ReportTheme, StatusReport
 
 TITLE_MAX = 300
@@ -60,10 +61,12 @@ def status_as_of(board: Board, day: date, theme_id: int | None = None) -> Status
     cards archived by then are not. Grouped pejlemærke → målsætning → tiltag;
     målsætninger without tiltag are kept (the documents list them).
     `theme_id` limits the report to one pejlemærke. A fixed number of queries
-    (four, plus loading `board` if expired), whatever the number of cards."""
+    (four to six, plus loading `board` if expired), whatever the number of
+    cards; from a checkpoint (checkpoints.py) when a report was published
+    on or before `day`."""
     cutoff = end_of_day(day)
     themes = structure_at(board, cutoff)
-    cards = [c for c in cards_at(board.id, cutoff).values() if not c.archived]
+    cards = [c for c in checkpoints.cards_at(board.id, cutoff).values() if not c.archived]
     cards.sort(key=lambda c: c.order)
 
     groups: dict[int | None, ReportTheme] = {}
@@ -157,7 +160,7 @@ def changes_since(board: Board, day: date, *, with_comments: bool = True) -> Cha
     other fields edited — plus the number of comments written since. A card
     moved away and back counts as not moved. Grouped by pejlemærke."""
     cutoff = end_of_day(day)
-    then, now, _ = cards_at_and_now(board.id, cutoff)
+    then, now = checkpoints.cards_at_and_now(board.id, cutoff)
     comments: Counter[int] = Counter()
     if with_comments:
         comments.update(
@@ -239,6 +242,8 @@ def publish_report(
         published_by_id=getattr(actor, "id", None),
     )
     db.session.add(published)
+    # Later reports replay from here (only Events after the report's date).
+    checkpoints.save(board.id, end_of_day(day))
     db.session.flush()
     record_event(
         board_id=board.id,
