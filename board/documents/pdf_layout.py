@@ -183,9 +183,11 @@ class TextCell(Flowable):
         self.size, self.leading, self.measures, self.gap = size, leading, measures, gap
         self._lines: list[tuple[str, str, float]] | None = None  # (style, text, y offset)
         self._width = None
+        self._fixed = False  # a part of a split cell: its lines are final
 
     def _layout(self, width: float) -> None:
-        if self._width == width and self._lines is not None:
+        # Tolerant: the table computes the inner width as (w - pad) - pad.
+        if self._lines is not None and (self._fixed or abs(self._width - width) < 0.01):
             return
         lines, y = [], 0.0
         for index, (style, text) in enumerate(self.paragraphs):
@@ -213,6 +215,7 @@ class TextCell(Flowable):
         part = TextCell([], self.size, self.leading, self.measures, gap=self.gap)
         top = lines[0][2]
         part._lines = [(style, text, y - top) for style, text, y in lines]
+        part._fixed = True
         part._width = self._width
         last = part._lines[-1][2]
         part._height = last + self.leading
@@ -310,17 +313,21 @@ class PagedTable(Flowable):
         while 0 < fits < len(self.rows) and self.rows[fits - 1].group:
             fits -= 1  # a group heading goes with its first row
         if fits == 0:
-            if heights[0] + self._header_height <= frame_height() or room < 4 * 12:
+            # The first row (after its group heading, if any) doesn't fit here.
+            j = 1 if self.rows[0].group and len(self.rows) > 1 else 0
+            lead = sum(heights[:j])
+            tall = self._header_height + lead + heights[j] > frame_height()
+            if not tall or room - lead < 4 * 12:
                 return []  # the next page has room for it
-            return self._split_tall_row(room)
+            return self._split_tall_row(j, room - lead)
         rest = self._rest(self.rows[fits:])
         rest._measured = (self._header_height, heights[fits:])
         return [self._page(self.rows[:fits]), rest]
 
-    def _split_tall_row(self, room: float):
+    def _split_tall_row(self, j: int, room: float):
         """Only a row taller than a whole page: its cells split by lines."""
         look = self.look
-        row = self.rows[0]
+        row = self.rows[j]
         heads, tails = [], []
         for cell, width in zip(row.cells, self.widths, strict=False):
             parts = cell.split(width - 2 * look.pad_x, room - look.pad_top - look.pad_bottom)
@@ -331,7 +338,7 @@ class PagedTable(Flowable):
                 heads.append(cell)
                 tails.append(TextCell([], cell.size, cell.leading, cell.measures))
         first, rest = TableRow(heads, row.group), TableRow(tails, row.group)
-        return [self._page([first]), self._rest([rest, *self.rows[1:]])]
+        return [self._page([*self.rows[:j], first]), self._rest([rest, *self.rows[j + 1 :]])]
 
     def _rest(self, rows):
         return PagedTable(self.header, rows, self.widths, self.look)

@@ -88,7 +88,30 @@ def column_widths(
             for style, text in cell_texts(row, column):
                 content.add(text, measures[style])
         contents.append(content)
-    return fit_widths(contents, total, padding)
+    widths = fit_widths(contents, total, padding)
+    return _status_widest(chosen, contents, widths, padding)
+
+
+def _status_widest(chosen, contents, widths, padding) -> list[float]:
+    """The status is what a committee reads first: its column is the widest
+    (as wide as the widest other one), the room taken from the wider
+    columns, none below its longest word."""
+    keys = [c.key for c in chosen]
+    status = keys.index("status")
+    others = [i for i in range(len(widths)) if i != status]
+    target = max(widths[i] for i in others)
+    need = target - widths[status]
+    if need <= 0:
+        return widths
+    # Share the width between status and the widest: both end equal.
+    widest = max(others, key=lambda i: widths[i])
+    floor = contents[widest].longest_word + padding
+    equal = (widths[status] + widths[widest]) / 2
+    give = min(widths[widest] - max(equal, floor), need)
+    widths = list(widths)
+    widths[widest] -= give
+    widths[status] += give
+    return widths
 
 
 def theme_heading(report: StatusReport, title: str) -> str:
