@@ -51,7 +51,9 @@ def summary_chart_png(summary: Summary, *, width_in: float = 9.0, dpi: int = 150
                     ha="center",
                     va="center",
                     fontsize=8,
-                    color="white" if index >= 2 else "black",
+                    color="black",
+                    # A white label over any hatch or shade: readable in print.
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"},
                 )
         left = [a + b for a, b in zip(left, counts, strict=True)]
     axes.set_yticks(list(positions), labels, fontsize=8)

@@ -169,3 +169,17 @@ def summary(report: StatusReport) -> Summary:
                 target.total += 1
         lines.append(line)
     return Summary(stage_labels, health_labels, lines, total)
+
+
+def summary_widths(
+    report: StatusReport, count_columns: int, total: float, measures: dict, padding: float
+) -> list[float]:
+    """The summary table's widths: the pejlemærke column as wide as its
+    longest title (at most half the page), the counts narrow; the table is
+    no wider than that needs."""
+    number = max(measures["bold"](word) for word in ("iværksat", "Afsluttet", "Udfordret"))
+    number += padding
+    titles = [report.theme_label, "I alt"] + [t.title for t in report.themes]
+    first = max(measures["bold"](" ".join(t.split())) for t in titles) + padding
+    first = min(first, total / 2, total - number * count_columns)
+    return [first] + [number] * count_columns

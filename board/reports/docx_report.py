@@ -49,12 +49,7 @@ def to_docx(report: StatusReport) -> bytes:
     if report.row_count:
         _summary(document, report, width)
     chosen = doc.columns(report)
-    measures = {
-        "regular": docx_measure(BODY_PT),
-        "bold": docx_measure(BODY_PT, bold=True),
-        "italic": docx_measure(BODY_PT),
-    }
-    widths = doc.column_widths(report, chosen, width, measures, CELL_PADDING_PT)
+    widths = doc.column_widths(report, chosen, width, _measures(), CELL_PADDING_PT)
     header = [layout.Cell.text(c.header, bold=True, fill=HEADER_FILL) for c in chosen]
     if not report.themes:
         document.add_paragraph(doc.NO_INITIATIVES)
@@ -93,6 +88,11 @@ def _row_cells(row, chosen):
     return cells
 
 
+def _measures() -> dict:
+    regular = docx_measure(BODY_PT)
+    return {"regular": regular, "bold": docx_measure(BODY_PT, bold=True), "italic": regular}
+
+
 def _summary(document, report: StatusReport, width: float) -> None:
     summary = doc.summary(report)
     document.add_heading("Overblik", level=2).paragraph_format.keep_with_next = True
@@ -102,9 +102,7 @@ def _summary(document, report: StatusReport, width: float) -> None:
         + [label for _, label in summary.health_labels]
         + ["I alt"]
     )
-    count_columns = len(header_texts) - 1
-    number_width = 62.0
-    widths = [width - number_width * count_columns] + [number_width] * count_columns
+    widths = doc.summary_widths(report, len(header_texts) - 1, width, _measures(), CELL_PADDING_PT)
     header = [layout.Cell.text(t, bold=True, fill=HEADER_FILL) for t in header_texts]
 
     def line_cells(line, bold=False):

@@ -124,8 +124,7 @@ def _summary(report, styles, measures, width):
         + [label for _, label in summary.health_labels]
         + ["I alt"]
     )
-    number_width = 58.0
-    widths = [width - number_width * (len(header) - 1)] + [number_width] * (len(header) - 1)
+    widths = doc.summary_widths(report, len(header) - 1, width, measures, 2 * PAD + 1)
 
     def line(item, style="regular"):
         counts = [item.by_stage.get(v, 0) for v, _ in summary.stage_labels]
