@@ -9,15 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..documents.text_fit import ColumnContent, fit_widths
-from ..models import STAGE_LABELS, STAGES
+from ..models import HEALTH_LABELS, STAGE_LABELS, STAGES, Health
 from .report import ReportRow, StatusReport
 
-try:  # the vurdering (issue 11.2) lands with board.models.Health
-    from ..models import HEALTH_LABELS, Health
-
-    HEALTHS = tuple(Health)
-except ImportError:  # pragma: no cover - until then no row has one
-    HEALTH_LABELS, HEALTHS = {}, ()
+HEALTHS = tuple(Health)
 
 NO_INITIATIVES = "Ingen tiltag endnu"
 NO_HEALTH = "Ingen vurdering"
@@ -25,15 +20,13 @@ PHASE = "Fase"  # the app's "Kolonne": the word a committee reads
 
 
 def health_of(row: ReportRow) -> str | None:
-    return getattr(row, "health", None) or None
+    """The row's vurdering value, None for none (or one no longer known)."""
+    return row.health if row.health in {h.value for h in HEALTHS} else None
 
 
 def health_word(row: ReportRow) -> str:
-    value = health_of(row)
-    for health in HEALTHS:
-        if health.value == value:
-            return HEALTH_LABELS[health]
-    return ""
+    """The vurdering as a word (the documents never rely on colour)."""
+    return row.health_label
 
 
 @dataclass(frozen=True)
@@ -52,7 +45,7 @@ def columns(report: StatusReport) -> list[Column]:
     if any(health_of(r) for r in rows):
         chosen.append(Column("health", "Vurdering", 0.5))
     chosen.append(Column("status", "Status", 1.6))
-    if any(r.responsible.strip() for r in rows):
+    if any(r.responsible_label.strip() for r in rows):
         chosen.append(Column("responsible", "Ansvarlig", 0.6))
     return chosen
 
@@ -69,7 +62,7 @@ def cell_texts(row: ReportRow, column: Column) -> list[tuple[str, str]]:
         "stage": row.stage_label,
         "health": health_word(row),
         "status": row.status_note,
-        "responsible": row.responsible,
+        "responsible": row.responsible_label,
     }[column.key]
     return [("regular", line) for line in (text or "").splitlines() if line.strip()]
 

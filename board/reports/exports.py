@@ -40,7 +40,15 @@ def table_header(report: StatusReport) -> list[str]:
     header = [report.theme_label]
     if report.has_objectives:
         header.append(report.objective_label)
-    return header + ["Tiltag", "Beskrivelse", "Iværksættelse", PHASE, "Status", "Ansvarlig"]
+    return header + [
+        "Tiltag",
+        "Beskrivelse",
+        "Iværksættelse",
+        PHASE,
+        "Vurdering",
+        "Status",
+        "Ansvarlig",
+    ]
 
 
 def table_rows(report: StatusReport):
@@ -51,15 +59,16 @@ def table_rows(report: StatusReport):
         if report.has_objectives:
             cells.append(objective.document_label if objective else "")
         if row is None:
-            cells += ["", "", "", "", "", ""]
+            cells += ["", "", "", "", "", "", ""]
         else:
             cells += [
                 row.title,
                 row.description,
                 row.timeline,
                 row.stage_label,
+                row.health_label,
                 row.status_note,
-                row.responsible,
+                row.responsible_label,
             ]
         yield cells
 

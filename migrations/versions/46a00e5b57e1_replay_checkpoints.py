@@ -2,7 +2,7 @@
 cutoff, so later point-in-time reports replay only the Events after it
 
 Revision ID: 46a00e5b57e1
-Revises: 976d55a9a4f3
+Revises: 1fcb4d6acf29
 Create Date: 2026-12-01 12:49:14.098430
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '46a00e5b57e1'
-down_revision = '976d55a9a4f3'
+down_revision = '1fcb4d6acf29'
 branch_labels = None
 depends_on = None
 
