@@ -199,14 +199,47 @@ def test_xlsx_prints_landscape_fitted_with_header_frozen_repeated_and_filtered(
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$4:$4"
     assert sheet.freeze_panes == "A5"
-    assert sheet.auto_filter.ref == f"A4:H{4 + len(list(demo_report.flat_rows()))}"
+    assert sheet.auto_filter.ref == f"A4:I{4 + len(list(demo_report.flat_rows()))}"
     assert [c.value for c in sheet[4]][5] == "Fase"
     # Wrapped text, and rows at least as tall as their longest cell's lines.
     for row in sheet.iter_rows(min_row=5):
         assert all(c.alignment.wrap_text for c in row if c.value)
-    long_row = next(r for r in sheet.iter_rows(min_row=5) if len(r[6].value or "") > 300)
-    assert sheet.row_dimensions[long_row[0].row].height >= 5 * 14.5
+    long_row = next(r for r in sheet.iter_rows(min_row=5) if len(r[7].value or "") > 300)
+    assert sheet.row_dimensions[long_row[0].row].height >= 5 * 14.5  # its status text
     path = tmp_path / "status.xlsx"
     path.write_bytes(data)
     pages = pdf_pages(render_pdf(path, tmp_path).read_bytes())
     _assert_every_title_whole(demo_report, pages)
+
+
+def test_the_vurdering_is_a_word_in_the_documents_and_counted_in_the_summary():
+    report = _report(
+        [
+            ReportRow(id=1, title="Grønt", health="groen", stage="igangsat"),
+            ReportRow(id=2, title="Rødt", health="roed", status_note="Forsinket"),
+            ReportRow(id=3, title="Uden", owner="Lone Leder"),
+        ]
+    )
+    assert [c.header for c in doc.columns(report)] == [
+        "Tiltag",
+        "Fase",
+        "Vurdering",
+        "Status",
+        "Ansvarlig",
+    ]
+    document = Document(io.BytesIO(to_docx(report)))
+    rows = [[c.text for c in row.cells] for row in document.tables[1].rows]
+    assert rows[2] == ["Grønt", "Igangsat", "På rette spor", "", ""]
+    assert rows[3] == ["Rødt", "Ikke iværksat", "Kritisk / forsinket", "Forsinket", ""]
+    assert rows[4][-1] == "Lone Leder"
+    summary = [[c.text for c in row.cells] for row in document.tables[0].rows]
+    assert summary[0][-5:] == [
+        "På rette spor",
+        "Udfordret",
+        "Kritisk / forsinket",
+        "Ingen vurdering",
+        "I alt",
+    ]
+    assert summary[1][-5:] == ["1", "0", "1", "1", "3"]
+    text = "\n".join(pdf_pages(to_pdf(report)))
+    assert "På rette spor" in text and "Kritisk / forsinket" in text and "Lone Leder" in text
