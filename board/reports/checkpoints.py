@@ -18,7 +18,7 @@ replayed fields change (`FIELDS_KEY`)."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, fields
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -111,10 +111,10 @@ def cards_at_and_now(board_id: int, cutoff: datetime) -> tuple[dict, dict]:
                 replay.apply_card_event(now, event)
             continue
         if now is None:
-            now = {iid: replace(card) for iid, card in then.items()}
+            now = {iid: replay.clone(card) for iid, card in then.items()}
         replay.apply_card_event(now, event)
     if now is None:
-        now = {iid: replace(card) for iid, card in then.items()}
+        now = {iid: replay.clone(card) for iid, card in then.items()}
     return then, now
 
 

@@ -198,8 +198,11 @@ def changes_since(board: Board, day: date, *, with_comments: bool = True) -> Cha
     changes: list[tuple[CardState, CardChange]] = []
     for card in sorted(now.values(), key=lambda c: c.order):
         before = then.get(card.id)
+        new_comments = comments.get(card.id, 0)
+        if before is not None and not new_comments and before.__dict__ == card.__dict__:
+            continue  # untouched since: nothing to compare
         change = CardChange(id=card.id, title=card.title, stage=card.stage)
-        change.new_comments = comments.get(card.id, 0)
+        change.new_comments = new_comments
         if before is None:
             change.added = True
             change.archived = card.archived
