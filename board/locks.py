@@ -54,10 +54,17 @@ holds the lock; one that was deleted in the meantime ends the request with
 
 SQLite: no statement at all. Every request that may write runs in `BEGIN
 IMMEDIATE` (board/database.py), which takes the database's write lock before
-the request's first read, so all writers, of every board, already queue, and
-everything a writing request reads is current. Work outside a request
-(command line, demo loader, tests) begins deferred; there a concurrent writer
-makes the transaction fail with "database is locked" rather than interleave.
+the request's first read, so all writers, of every board, already queue
+(board/sqlite_writers.py), and everything a writing request reads is current.
+A request that takes the write lock late (the move) reads deferred until
+`lock_board`, which ends that read transaction so the next statement begins
+`BEGIN IMMEDIATE`, and re-reads `loaded` as on PostgreSQL. Work outside a
+request (command line, demo loader, tests) begins deferred; there a
+concurrent writer makes the transaction fail with "database is locked"
+rather than interleave.
+
+`board/lock_timing.py` measures how long each request waited for the lock
+and held it.
 """
 
 from __future__ import annotations
