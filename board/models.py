@@ -79,6 +79,40 @@ class Role(enum.StrEnum):
         return {Role.LEDER: "Leder", Role.MED: "MED-repræsentant"}[self]
 
 
+class Health(enum.StrEnum):
+    """A tiltag's vurdering (KL's traffic light), separate from its column.
+    Shown as a word and a symbol, never by colour alone (WCAG 1.4.1)."""
+
+    GROEN = "groen"
+    GUL = "gul"
+    ROED = "roed"
+
+    @property
+    def label(self) -> str:
+        return HEALTH_LABELS[self]
+
+    @property
+    def symbol(self) -> str:
+        # Plain text characters with different shapes, so they read without
+        # colour and survive a .csv, a screen reader announces the label.
+        return {Health.GROEN: "●", Health.GUL: "▲", Health.ROED: "■"}[self]
+
+
+HEALTH_LABELS = {
+    Health.GROEN: "På rette spor",
+    Health.GUL: "Udfordret",
+    Health.ROED: "Kritisk / forsinket",
+}
+
+
+def health_label(value: str | None) -> str:
+    """The Danish word of a stored vurdering ("" for none or an unknown value)."""
+    try:
+        return Health(value).label if value else ""
+    except ValueError:
+        return ""
+
+
 class Board(db.Model):
     __tablename__ = "boards"
 
@@ -188,8 +222,15 @@ class Initiative(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The tiltag's owner: a user with a role on the board (who is asked in a
+    # status round). `responsible` stays, free text for people without an account.
+    owner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    health: Mapped[str | None] = mapped_column(sa.String(10))  # a Health value or None
 
     theme: Mapped[Theme] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     objective: Mapped[Objective | None] = relationship()
     related_objectives: Mapped[list[Objective]] = relationship(
         secondary=initiative_related_objectives, order_by="Objective.position"
@@ -201,6 +242,9 @@ class Initiative(db.Model):
             name="stage_valid",
         ),
         sa.CheckConstraint("position >= 0", name="position_nonnegative"),
+        sa.CheckConstraint(
+            "health IS NULL OR health IN ('groen', 'gul', 'roed')", name="health_valid"
+        ),
         # Not `position`: a move shifts the positions of many cards, and with
         # position in no index PostgreSQL updates those rows in place (HOT;
         # migration 5e0c2d7a9b14 also leaves room on the pages for it).
@@ -217,6 +261,10 @@ class Initiative(db.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    @property
+    def health_label(self) -> str:
+        return health_label(self.health)
+
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
@@ -231,6 +279,11 @@ class User(UserMixin, db.Model):
     # password reset) ends every open session of the user.
     session_nonce: Mapped[str] = mapped_column(sa.String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Sign-in with the organisation (board/auth/oidc_users.py): the
+    # provider's subject once linked, and whether `is_admin` came from an
+    # OIDC_ADMIN_GROUPS group (then each sign-in re-applies or removes it).
+    oidc_subject: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    admin_from_group: Mapped[bool] = mapped_column(default=False)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -290,6 +343,9 @@ class Membership(db.Model):
         sa.ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(sa.String(10))
+    # Given by a group mapping (GroupRoleMapping) at sign-in, not by hand:
+    # each sign-in re-applies or removes it; a role given by hand stays.
+    from_group: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     board: Mapped[Board] = relationship()
@@ -418,4 +474,30 @@ class LivePresence(db.Model):
     __table_args__ = (
         sa.Index("ix_live_presence_board_seen", "board_id", "seen_at"),
         sa.Index("ix_live_presence_process", "process_key"),
+    )
+
+
+# --- sign-in with the organisation (OpenID Connect, board/auth/oidc*.py) -------
+
+
+class GroupRoleMapping(db.Model):
+    """A group of the organisation's identity provider that gives a role on
+    one board: whoever signs in with the group in their groups claim gets
+    it (marked `Membership.from_group`). Edited by administrators."""
+
+    __tablename__ = "group_role_mappings"
+
+    GROUP_MAX = 255
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group: Mapped[str] = mapped_column(sa.String(GROUP_MAX))  # compared case-insensitively
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(sa.String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    board: Mapped[Board] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("group", "board_id", name="uq_group_role_mappings_group_board"),
+        sa.CheckConstraint("role IN ('leder', 'med')", name="group_role_valid"),
     )
