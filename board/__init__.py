@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         boards,
         comments,
         editing,
+        health,
         importer,
         live,
         moves,
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     areas = (auth, admin, boards, moves, editing, comments, share, live, reports, importer, privacy)
+    areas += (health,)
     for area in areas:
         app.register_blueprint(area.bp)
     live.init_app(app)

@@ -27,6 +27,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from ..boards.queries import load_themes, parse_filter, parse_mode
+from ..database import commit_keeping_loaded
 from ..errors import Refused, StaleVersion
 from ..extensions import db
 from ..models import Initiative
@@ -90,11 +91,11 @@ def move(access, initiative_id: int):
             {"HX-Reswap": "none"},
         )
     # Hold the board's lock (PostgreSQL) or the write lock (SQLite) no longer
-    # than needed: take what the answer shows from this transaction as plain
-    # values, commit, then read the counts and render.
+    # than needed: commit first (keeping the loaded objects, which hold what
+    # was just written), then build the answer, read the counts and render.
+    commit_keeping_loaded()
     card = fragments.card_summary(access.board, themes, board_filter, result.initiative)
     announcement = fragments.announcement(result, position)
-    db.session.commit()
     return render_template(
         "moves/_moved.html",
         access=access,
