@@ -140,7 +140,8 @@ def main():
             print(
                 f"{size:>6} {median:>10.1f} {percentile(times, 95):>8.1f} "
                 f"{len(body) / 1024:>9.1f} {len(body) // size:>7} "
-                f"{'/'.join(map(str, sorted(queries))):>8} {floor:>9.1f} {median / floor:>10.2f}x {cold:>8.1f}"
+                f"{'/'.join(map(str, sorted(queries))):>8} {floor:>9.1f} "
+                f"{median / floor:>10.2f}x {cold:>8.1f}"
             )
     finally:
         database.drop()
