@@ -71,6 +71,13 @@ class BoardAccess:
     def show_comments(self) -> bool:
         return self.share_link.show_comments if self.is_share else True
 
+    @property
+    def card_key(self) -> tuple:
+        """What of the viewer a card's markup depends on: the board (URLs),
+        the share token (share URLs), move controls and comment counts.
+        Part of the key of a rendered card (board/boards/card_cache.py)."""
+        return (self.board.id, self.share_token, self.can_edit, self.show_comments)
+
     def allows(self, need: str) -> bool:
         if need == "view":
             return True

@@ -4,7 +4,8 @@ template author can see where each helper comes from.
 Filters: `dkdate`, `dkdatetime`, `isodt`, `multiline` (board/formatting.py),
 `comment_html` (board/comments/text.py). Globals: `stages`, `healths`, `health_of`,
 `edit_url`, `comment_permissions`, `view_query` (a board URL's query string),
-and `can_import()` (context processor).
+`render_cards` (a list of cards, through board/boards/card_cache.py), and
+`can_import()` (context processor).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask_login import current_user
 
 from . import formatting
 from .access import BoardAccess
+from .boards.card_cache import render_cards
 from .comments import services as comment_rules
 from .comments.text import comment_html
 from .importer.services import may_import
@@ -73,6 +75,7 @@ def register(app) -> None:
         edit_url=edit_url,
         comment_permissions=comment_permissions,
         view_query=view_query,
+        render_cards=render_cards,
     )
     app.add_template_filter(formatting.danish_date, "dkdate")
     app.add_template_filter(formatting.danish_datetime, "dkdatetime")
