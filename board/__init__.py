@@ -52,12 +52,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         importer,
         live,
         moves,
+        notifications,
         privacy,
         reports,
         share,
     )
 
     areas = (auth, admin, boards, moves, editing, comments, share, live, reports, importer, privacy)
+    areas += (notifications,)
     for area in areas:
         app.register_blueprint(area.bp)
     live.init_app(app)

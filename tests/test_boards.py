@@ -207,7 +207,9 @@ def test_board_page_query_count_does_not_grow_with_cards(client, app):
         factories.make_initiative(board, f"Mere {i}", stage=["planlagt", "igangsat"][i % 2])
     many = queries_for_board_page()
     assert few == many
-    assert many <= 10
+    # 10 for the board, plus the header's unread count and the "changed
+    # since your last visit" marker's two (board/notifications/visits.py).
+    assert many <= 13
 
 
 def test_a_filter_without_matches_says_so(leader, demo):
