@@ -53,6 +53,7 @@ from board.extensions import db
 from board.models import (
     Board,
     Comment,
+    Event,
     Initiative,
     Membership,
     Objective,
@@ -63,6 +64,9 @@ from board.models import (
     User,
     utcnow,
 )
+from board.notifications.calendar import renew_feed
+from board.notifications.models import Notification
+from board.notifications.settings import unsubscribe_key
 from board.tokens import hash_token
 from tests.conftest import BASE_CONFIG
 
@@ -90,6 +94,9 @@ COMMENT_AUTHOR = _level(LOGIN, LOGIN, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN)
 BOARD_ADMIN = _level(LOGIN, LOGIN, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK)
 # leder on some board, or administrator (creating a board by import)
 LEADER_ANYWHERE = _level(LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, OK)
+# One user's own row (board/notifications: the med member's notification);
+# anyone else's is 404.
+OWN_NOTIFICATION = _level(LOGIN, LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND)
 
 
 @dataclass(frozen=True)
@@ -182,6 +189,19 @@ RULES: dict[str, dict | Rule] = {
     "importer.new": LEADER_ANYWHERE,
     "importer.preview": LEADER_ANYWHERE,
     "importer.create": LEADER_ANYWHERE,
+    # notifications, settings, calendar feeds, unsubscribe (board/notifications)
+    "notifications.index": SIGNED_IN,
+    "notifications.count": SIGNED_IN,
+    "notifications.open_notification": OWN_NOTIFICATION,
+    "notifications.mark_read": OWN_NOTIFICATION,
+    "notifications.mark_all_read": SIGNED_IN,
+    "notifications.account": SIGNED_IN,
+    "notifications.renew_own_feed": SIGNED_IN,
+    "notifications.renew_board_feed": BOARD_EDIT,
+    "notifications.follow": Rule(BOARD_VIEW, data={"follow": "1"}),
+    "notifications.mention_candidates": BOARD_COMMENT,
+    "notifications.calendar_feed": PUBLIC,  # the token is the key (a bad one: 404, tested there)
+    "notifications.unsubscribe": PUBLIC,  # the signed key is the proof (RFC 8058)
 }
 
 # How to fill in each URL argument, from the world built for every test.
@@ -199,6 +219,9 @@ URL_VALUES = {
     "token": lambda w: w.token,
     "filename": lambda w: "css/app.css",
     "fmt": lambda w: "csv",
+    "notification_id": lambda w: w.notification.id,
+    "feed_token": lambda w: w.feed_token,
+    "key": lambda w: w.unsubscribe_key,
 }
 
 SHARE_TOKEN = "matrix-share-token-" + "x" * 30
@@ -319,6 +342,20 @@ def build_world() -> SimpleNamespace:
         revoked_at=utcnow(),
     )
     db.session.add_all([comment, report, link, revoked])
+    # The med member's notification, calendar feed and unsubscribe key.
+    event = Event(board_id=board.id, initiative_id=initiative.id, kind="comment.added", payload={})
+    db.session.add(event)
+    db.session.flush()
+    notification = Notification(
+        user_id=people["med"].id,
+        board_id=board.id,
+        initiative_id=initiative.id,
+        event_id=event.id,
+        category="comment",
+        delivery="app",
+    )
+    db.session.add(notification)
+    feed_token = renew_feed(people["med"])
     session_ids = {kind: start_login_session(user) for kind, user in people.items()}
     db.session.commit()
     # Plain values only: requests are made outside this app context (see
@@ -333,6 +370,9 @@ def build_world() -> SimpleNamespace:
         report=SimpleNamespace(id=report.id),
         link=SimpleNamespace(id=link.id),
         token=SHARE_TOKEN,
+        notification=SimpleNamespace(id=notification.id),
+        feed_token=feed_token,
+        unsubscribe_key=unsubscribe_key(people["med"].id, "comment"),
         session_ids=session_ids,
         target_user=SimpleNamespace(id=people["target"].id),
     )

@@ -1,4 +1,5 @@
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from ..forms_base import DanishForm
 from .kinds import CATEGORIES, DELIVERIES
@@ -9,7 +10,11 @@ class SettingsForm(DanishForm):
 
 
 for _category, _label in CATEGORIES.items():
-    setattr(SettingsForm, _category, SelectField(_label, choices=list(DELIVERIES.items())))
+    setattr(
+        SettingsForm,
+        _category,
+        SelectField(_label, choices=[SelectChoice(key, text) for key, text in DELIVERIES.items()]),
+    )
 
 
 class ButtonForm(DanishForm):
