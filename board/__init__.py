@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth,
         boards,
         comments,
+        digests,
         editing,
         importer,
         live,
@@ -59,7 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     areas = (auth, admin, boards, moves, editing, comments, share, live, reports, importer, privacy)
-    areas += (notifications,)
+    areas += (notifications, digests)
     for area in areas:
         app.register_blueprint(area.bp)
     live.init_app(app)

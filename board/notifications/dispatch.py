@@ -19,15 +19,13 @@ without an actor (the command line, an import, the demo data) tell no one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import sqlalchemy as sa
 
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Comment, Event, Membership, User, UTCDateTime
 from . import following, mailing
-from .kinds import INSTANT, OFF, category_of, default_delivery
+from .kinds import OFF, category_of, default_delivery
 from .mentions import mentioned_ids
 from .models import Notification, NotificationSetting
 
@@ -116,13 +114,3 @@ def _insert(event: Event, actor, category: str, candidate_ids, comment_id: int |
         "created_at",
     )
     db.session.execute(sa.insert(Notification).from_select(columns, recipients))
-
-
-def instant_rows(event_id: int) -> Iterable[tuple[Notification, User]]:
-    """The notifications of an Event to be mailed at once, with their user."""
-    return db.session.execute(
-        sa.select(Notification, User)
-        .join(User, User.id == Notification.user_id)
-        .where(Notification.event_id == event_id, Notification.delivery == INSTANT)
-        .order_by(Notification.id)
-    )
