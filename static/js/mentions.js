@@ -148,6 +148,20 @@
     return target && target.matches && target.matches("textarea[data-mention-source]") ? target : null;
   }
 
+  // Fields on the page and in what htmx swaps in (the card dialog) become
+  // comboboxes at once, so assistive technology knows before typing starts.
+  function setupWithin(root) {
+    if (!root || !root.querySelectorAll) return;
+    if (fieldOf(root)) setup(root);
+    root.querySelectorAll("textarea[data-mention-source]").forEach(setup);
+  }
+  document.addEventListener("htmx:load", function (event) { setupWithin(event.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { setupWithin(document.body); });
+  } else {
+    setupWithin(document.body);
+  }
+
   document.addEventListener("focusin", function (event) {
     var field = fieldOf(event.target);
     if (field) setup(field);
