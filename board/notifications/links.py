@@ -8,12 +8,21 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 
+def _adapter():
+    # Bound once per app and base URL: a comment's fan-out builds many links.
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    cached = current_app.extensions.get("tiltag_url_adapter")
+    if cached is None or cached[0] != base_url:
+        base = urlsplit(base_url)
+        adapter = current_app.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+        )
+        cached = current_app.extensions["tiltag_url_adapter"] = (base_url, adapter)
+    return cached[1]
+
+
 def absolute_url(endpoint: str, _anchor: str | None = None, **values) -> str:
-    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    url = adapter.build(endpoint, values, force_external=True)
+    url = _adapter().build(endpoint, values, force_external=True)
     return f"{url}#{_anchor}" if _anchor else url
 
 

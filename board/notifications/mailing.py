@@ -19,7 +19,7 @@ from flask import render_template
 from ..event_kinds import stage_label
 from ..extensions import db
 from ..mail.models import MailState, OutboxMessage
-from ..mail.outbox import queue_mail
+from ..mail.outbox import queue_mails
 from ..models import Board, Comment, Event, Initiative, User
 from .inbox import describe
 from .kinds import CATEGORIES, INSTANT
@@ -27,6 +27,14 @@ from .links import absolute_url, card_url, unsubscribe_headers
 from .mentions import display_text
 from .models import Notification
 from .settings import unsubscribe_key
+
+# Each recipient's own lines (a format string, not a template: it is made
+# once per recipient, up to hundreds per comment).
+FOOTER = """--
+Du får denne e-mail fra Tiltagstavlen om: {why}.
+Afmeld disse e-mails med ét klik: {unsubscribe_url}
+Alle dine valg for notifikationer: {settings_url}
+"""
 
 REMOVED_TEXT = (
     "(Teksten er fjernet, fordi kommentaren er slettet eller fjernet af hensyn til persondata.)"
@@ -54,7 +62,7 @@ def subject_of(category: str, who: str, title: str, payload: dict) -> str:
 
 def queue_instant(event: Event, comment_id: int | None) -> None:
     """Queue the mails of an Event's "at once" notifications (one query for
-    the recipients, then one outbox row each)."""
+    the recipients, one INSERT into the outbox)."""
     rows = db.session.execute(
         sa.select(Notification, User)
         .join(User, User.id == Notification.user_id)
@@ -72,6 +80,7 @@ def queue_instant(event: Event, comment_id: int | None) -> None:
     settings_url = absolute_url("notifications.account")
     link = card_url(board.id, card.id, comment_id)
     rendered: dict[str, tuple[str, str]] = {}
+    mails = []
     for note, user in rows:
         if note.category not in rendered:
             rendered[note.category] = (
@@ -89,20 +98,22 @@ def queue_instant(event: Event, comment_id: int | None) -> None:
         unsubscribe_url = absolute_url(
             "notifications.unsubscribe", key=unsubscribe_key(user.id, note.category)
         )
-        footer = render_template(
-            "notifications/mail/footer.txt",
+        footer = FOOTER.format(
             why=CATEGORIES[note.category].lower(),
             unsubscribe_url=unsubscribe_url,
             settings_url=settings_url,
         )
-        queue_mail(
-            to_user=user,
-            subject=subject,
-            text=f"{body}\n\n{footer.strip()}\n",
-            headers=unsubscribe_headers(unsubscribe_url),
-            kind=f"notify.{note.category}",
-            dedupe_key=dedupe_key(note),
+        mails.append(
+            dict(
+                to_user=user,
+                subject=subject,
+                text=f"{body}\n\n{footer}",
+                headers=unsubscribe_headers(unsubscribe_url),
+                kind=f"notify.{note.category}",
+                dedupe_key=dedupe_key(note),
+            )
         )
+    queue_mails(mails)  # one INSERT for all of them
 
 
 def _status_after(payload: dict) -> str:

@@ -86,6 +86,8 @@ def encode_mentions(board_id: int, body: str, chosen_ids: Iterable[int]) -> str:
 
 def display_text(body: str | None) -> str:
     """The stored text with tokens as `@Name` (an edit form, a mail)."""
+    if "@[user:" not in (body or ""):
+        return body or ""
     names = user_names()
     return TOKEN.sub(lambda m: "@" + names.get(int(m.group(1)), "ukendt bruger"), body or "")
 
