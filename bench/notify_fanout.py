@@ -53,9 +53,7 @@ def build(app, instant: int):
         db.session.execute(
             sa.insert(Membership),
             [
-                dict(
-                    user_id=uid, board_id=board.id, role="leder" if i < LEADERS else "med"
-                )
+                dict(user_id=uid, board_id=board.id, role="leder" if i < LEADERS else "med")
                 for i, uid in enumerate(ids)
             ],
         )

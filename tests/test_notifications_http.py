@@ -218,3 +218,37 @@ def test_one_click_unsubscribe_needs_no_login_and_no_csrf_token(csrf_app, world)
     db.session.rollback()  # the test's own session still reads its snapshot
     assert db.session.get(NotificationSetting, (world.med.id, "comment")).delivery == "app"
     assert client.post("/unsubscribe/garbage", data={}).status_code == 404
+
+
+def test_a_deactivated_users_feed_is_gone(client, world):
+    from board.auth.accounts import deactivate_user
+
+    login(client, world.med)
+    path = _feed_url(client.post("/account/notifications/calendar")).split("tavle.test", 1)[-1]
+    assert client.get(path).status_code == 200
+    deactivate_user(world.med)
+    db.session.commit()
+    assert client.get(path).status_code == 404
+
+
+def test_the_card_marker_needs_a_previous_visit_and_others_changes(client, world):
+    from board.clock import utcnow
+    from board.notifications.models import BoardVisit
+
+    login(client, world.med)
+    board_url = f"/boards/{world.board.id}"
+    assert count(client.get(board_url), ".card-changed") == 0  # the first visit
+    add_comment(world.card, actor=world.med, body="Min egen")
+    db.session.commit()
+    visit = db.session.get(BoardVisit, (world.med.id, world.board.id))
+    visit.seen_at = utcnow() - timedelta(hours=2)  # a new visit
+    db.session.commit()
+    assert count(client.get(board_url), ".card-changed") == 0  # only my own change
+    add_comment(world.card, actor=world.leder, body="Lederens")
+    visit = db.session.get(BoardVisit, (world.med.id, world.board.id))
+    visit.seen_at = utcnow() - timedelta(hours=2)
+    db.session.commit()
+    page = client.get(board_url)
+    assert texts(page, f"#card-{world.card.id} .card-changed") == ["Ændret siden dit sidste besøg"]
+    # Within the same visit the marker stays (a reload, a filter click).
+    assert count(client.get(board_url), ".card-changed") == 1
