@@ -49,17 +49,10 @@ def renew_feed(user, board: Board | None = None) -> str:
     return token
 
 
-def has_feed(user, board_id: int | None = None) -> bool:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(CalendarFeed.id)).where(
-                CalendarFeed.user_id == user.id,
-                CalendarFeed.board_id.is_(None)
-                if board_id is None
-                else CalendarFeed.board_id == board_id,
-            )
-        )
-        > 0
+def feeds_of(user) -> set[int | None]:
+    """Which feeds the user has: None for their own, board ids for boards'."""
+    return set(
+        db.session.scalars(sa.select(CalendarFeed.board_id).where(CalendarFeed.user_id == user.id))
     )
 
 

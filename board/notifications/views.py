@@ -93,6 +93,7 @@ def _back(message: str):
 # ----------------------------------------------------------- settings
 def _render_settings(form, status=200, new_feed=None):
     roles = roles_by_board(current_user)
+    feeds = calendar.feeds_of(current_user)
     leader_boards = [
         board
         for board in db.session.scalars(db.select(Board).order_by(Board.title))
@@ -105,9 +106,9 @@ def _render_settings(form, status=200, new_feed=None):
             button=ButtonForm(),
             categories=CATEGORIES,
             deliveries=DELIVERIES,
-            has_own_feed=calendar.has_feed(current_user),
+            has_own_feed=None in feeds,
             leader_boards=leader_boards,
-            board_feeds={b.id: calendar.has_feed(current_user, b.id) for b in leader_boards},
+            board_feeds={b.id: b.id in feeds for b in leader_boards},
             new_feed=new_feed,
         ),
         status,
