@@ -252,3 +252,39 @@ def test_the_card_marker_needs_a_previous_visit_and_others_changes(client, world
     assert texts(page, f"#card-{world.card.id} .card-changed") == ["Ændret siden dit sidste besøg"]
     # Within the same visit the marker stays (a reload, a filter click).
     assert count(client.get(board_url), ".card-changed") == 1
+
+
+def test_bad_input_to_the_notification_routes_is_a_danish_4xx(client, world):
+    login(client, world.med)
+    url = f"/boards/{world.board.id}/initiatives/{world.card.id}/comments"
+    for raw in ("9999999999", "-1", "", "1.5"):
+        assert client.post(url, data={"body": "Hej", "mention": raw}).status_code == 400
+    unknown = client.post(
+        url, data={"body": "Hej @Nogen", "mention": "424242"}, headers={"HX-Request": "true"}
+    )
+    assert unknown.status_code == 422
+    assert "en ukendt bruger" in unknown.get_data(as_text=True)
+    too_many = " ".join(f"@[user:{i}]" for i in range(1, 30))
+    assert (
+        client.post(url, data={"body": too_many}, headers={"HX-Request": "true"}).status_code == 422
+    )
+    assert client.get("/notifications/2147483648").status_code == 404
+    assert client.post("/notifications/1/read", data={}).status_code == 404
+    assert client.get("/unsubscribe/%00").status_code in (400, 404)
+    assert client.get("/calendar/%00.ics").status_code in (400, 404)
+    assert client.post(f"/boards/{world.board.id}/initiatives/999999/follow").status_code == 404
+
+
+def test_weekly_digests_are_due_seven_days_apart():
+    from datetime import UTC, datetime
+
+    from board.digests.services import is_due
+    from board.notifications.models import DigestRun
+
+    sent = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+    run = DigestRun(sent_at=sent)
+    assert not is_due(run, "weekly", sent + timedelta(days=6))
+    assert is_due(run, "weekly", sent + timedelta(days=7))
+    assert not is_due(run, "daily", sent + timedelta(hours=10))  # the same Copenhagen day
+    assert is_due(run, "daily", sent + timedelta(hours=18))  # the next one
+    assert is_due(None, "weekly", sent)
