@@ -61,8 +61,8 @@ def encode_mentions(board_id: int, body: str, chosen_ids: Iterable[int]) -> str:
     """The text to store: each chosen user's `@Name` replaced by their token.
 
     Refused (422, field "body") when a chosen or typed mention names someone
-    who cannot see the board, or when a chosen name is no longer in the text
-    is simply not a mention (the author deleted it)."""
+    who cannot see the board. A chosen user whose `@Name` is no longer in the
+    text (the author deleted it) is simply not mentioned."""
     chosen = list(dict.fromkeys(chosen_ids))
     typed = mentioned_ids(body)
     wanted = list(dict.fromkeys([*chosen, *typed]))
