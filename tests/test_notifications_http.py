@@ -99,6 +99,7 @@ def test_follow_and_unfollow_a_card(client, world):
     url = f"/boards/{world.board.id}/initiatives/{world.card.id}/follow"
     card = client.get(f"/boards/{world.board.id}/initiatives/{world.card.id}")
     assert text_of(card, ".follow-form button") == "Følg tiltaget"
+    assert attr(card, ".follow-form button", "aria-pressed") == "false"
     answer = client.post(url, data={"follow": "1"}, headers={"HX-Request": "true"})
     assert answer.status_code == 200
     assert attr(answer, ".follow-form button", "aria-pressed") == "true"
