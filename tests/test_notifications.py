@@ -207,3 +207,30 @@ def test_unsubscribe_stops_the_named_kind_only(world, app):
         with pytest.raises(Refused) as refused:
             settings.read_unsubscribe_key(key[:-2] + "xx")
         assert refused.value.status == 404
+
+
+def test_the_owner_follows_their_tiltag_until_they_choose_not_to(world):
+    owned = factories.make_initiative(world.board, "Ejet tiltag", owner_id=world.leder.id)
+    assert is_following(owned, world.leder)
+    add_comment(owned, actor=world.med, body="Til ejeren")
+    db.session.commit()
+    assert [(n.category, n.initiative_id) for n in notes_of(world.leder)] == [("comment", owned.id)]
+    set_following(owned, world.leder, False)
+    db.session.commit()
+    assert not is_following(owned, world.leder)
+    add_comment(owned, actor=world.med, body="Igen")
+    db.session.commit()
+    assert len(notes_of(world.leder)) == 1
+
+
+def test_a_change_of_vurdering_is_a_status_notification(world):
+    set_following(world.card, world.med2, True)
+    db.session.commit()
+    update_initiative(
+        world.card, expected_version=world.card.version, actor=world.leder, health="gul"
+    )
+    db.session.commit()
+    assert [n.category for n in notes_of(world.med2)] == ["status"]
+    with world_request():
+        [shown] = inbox.list_for(world.med2)
+    assert shown.text == "Lone Leder ændrede vurdering på «Ny takstmodel for STU»"

@@ -15,6 +15,7 @@ from board.extensions import db
 from board.notifications import settings
 from board.notifications.following import set_following
 from board.notifications.models import NotificationSetting
+from tests import factories
 from tests.conftest import login
 from tests.html import attr, count, form_fields, text_of, texts
 from tests.notify_helpers import notes_of, notify_world
@@ -289,3 +290,19 @@ def test_weekly_digests_are_due_seven_days_apart():
     assert not is_due(run, "daily", sent + timedelta(hours=10))  # the same Copenhagen day
     assert is_due(run, "daily", sent + timedelta(hours=18))  # the next one
     assert is_due(None, "weekly", sent)
+
+
+def test_the_owners_calendar_holds_the_tiltag_they_own(client, world):
+    owned = factories.make_initiative(
+        world.board,
+        "Ejet tiltag",
+        owner_id=world.leder.id,
+        due_date=date.today() + timedelta(days=9),
+    )
+    login(client, world.leder)
+    path = _feed_url(client.post("/account/notifications/calendar")).split("tavle.test", 1)[-1]
+    events = Calendar.from_ical(client.get(path).data).walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == [f"Frist: {owned.title}"]
+    set_following(owned, world.leder, False)  # "Følg ikke" takes it out
+    db.session.commit()
+    assert Calendar.from_ical(client.get(path).data).walk("VEVENT") == []
