@@ -234,3 +234,16 @@ def test_a_change_of_vurdering_is_a_status_notification(world):
     with world_request():
         [shown] = inbox.list_for(world.med2)
     assert shown.text == "Lone Leder ændrede vurdering på «Ny takstmodel for STU»"
+
+
+def test_an_edit_that_mentions_someone_new_tells_only_them(world):
+    made = comment(world, world.med, "@Lone Leder se her", mentions=[world.leder.id])
+    edit_comment(
+        made,
+        actor=world.med,
+        body="@Lone Leder og @Mette Med se her",
+        mentions=[world.leder.id, world.med2.id],
+    )
+    db.session.commit()
+    assert [n.category for n in notes_of(world.leder)] == ["mention"]  # not twice
+    assert [(n.category, n.comment_id) for n in notes_of(world.med2)] == [("mention", made.id)]

@@ -3,7 +3,8 @@
 
 * A comment: the users it mentions get a "mention" notification, the
   card's other followers a "comment" one; the author and the mentioned
-  users follow the card from then on.
+  users follow the card from then on. An edit that mentions someone new
+  tells only them.
 * A move to another column, a change of status text or vurdering, archiving:
   the card's followers (board/notifications/kinds.py).
 * A comment deleted or redacted: any e-mail about it not yet sent is
@@ -40,6 +41,9 @@ def notify_about(event: Event, actor) -> None:
     if event.kind in COMMENT_GONE:
         mailing.drop_unsent_about_comment(payload.get("comment_id"))
         return
+    if event.kind == "comment.edited":
+        _mentions_added_by_edit(event, actor, payload.get("comment_id"))
+        return
     category = category_of(event.kind, payload)
     if category is None:
         return
@@ -61,6 +65,23 @@ def notify_about(event: Event, actor) -> None:
     if mentioned:
         candidates = candidates.where(followers.c[0].not_in(mentioned))
     _insert(event, actor, category, candidates, comment_id)
+    mailing.queue_instant(event, comment_id)
+
+
+def _mentions_added_by_edit(event: Event, actor, comment_id: int | None) -> None:
+    """An edit that mentions someone new: only they are told (a "mention";
+    those the comment mentioned before were told already)."""
+    comment = db.session.get(Comment, comment_id) if comment_id else None
+    mentioned = [i for i in mentioned_ids(comment.body if comment else "") if i != actor.id]
+    if not mentioned:
+        return
+    told = sa.select(Notification.user_id).where(
+        Notification.comment_id == comment_id, Notification.category == "mention"
+    )
+    db.session.flush()
+    new = sa.select(User.id).where(User.id.in_(mentioned), User.id.not_in(told))
+    following.start_following(event.initiative_id, mentioned, "mention")
+    _insert(event, actor, "mention", new, comment_id)
     mailing.queue_instant(event, comment_id)
 
 

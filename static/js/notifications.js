@@ -11,7 +11,7 @@
   var POLL_MS = 60000;
   var SPREAD_MS = 800;
   // The Event kinds that can make a notification (board/notifications/kinds.py).
-  var NOTIFYING = ["comment.added", "initiative.moved", "initiative.updated", "initiative.archived"];
+  var NOTIFYING = ["comment.added", "comment.edited", "initiative.moved", "initiative.updated", "initiative.archived"];
   var pending = false;
   var again = false;
 
