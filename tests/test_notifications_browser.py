@@ -118,3 +118,21 @@ def test_the_card_marker_shows_others_changes_since_the_last_visit(new_page, car
     marker = page.locator(f"#card-{card['card_id']} .card-changed")
     expect(marker).to_have_text("Ændret siden dit sidste besøg")
     assert serious_axe_violations(page) == []
+
+
+def test_in_the_card_dialog_escape_closes_only_the_list(new_page, card, users):
+    page = new_page()
+    browser_login(page, "med@example.dk")
+    page.goto(f"/boards/{card['board_id']}")
+    page.get_by_role("link", name="Ny takstmodel for STU").click()
+    dialog = page.locator("#card-dialog")
+    expect(dialog).to_be_visible()
+    field = dialog.get_by_role("combobox", name="Skriv en kommentar")
+    field.click()
+    field.press_sequentially("@lone")
+    expect(dialog.get_by_role("option", name="Lone Leder")).to_be_visible()
+    field.press("Escape")
+    expect(dialog.get_by_role("listbox")).to_be_hidden()
+    expect(dialog).to_be_visible()
+    field.press("Escape")  # no list open: the dialog's own Escape
+    expect(dialog).to_be_hidden()
