@@ -3,6 +3,8 @@
 * A user's own feed: the deadlines (frist) of the live tiltag they own or
   follow, on the boards they can still see.
 * A board's feed, for its leaders: every live tiltag's deadline on it.
+* Both: the deadlines of open status rounds (board/rounds), in a user's
+  feed those of the boards they lead or that ask about a tiltag they own.
 
 The URL's token is stored only as its SHA-256 (board/tokens.py, as share
 links are), so it is shown once, when made; renewing replaces the hash, so
@@ -21,6 +23,7 @@ import sqlalchemy as sa
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from .. import models
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Board, Initiative, Membership, Role
@@ -102,7 +105,39 @@ def _deadlines(feed: CalendarFeed) -> list[tuple[Initiative, str]]:
     return list(db.session.execute(query))
 
 
-def feed_ics(feed: CalendarFeed, *, host: str, card_url) -> bytes:
+def _round_deadlines(feed: CalendarFeed) -> list:
+    """The open status rounds in the feed: a board's, or for a user those of
+    the boards they lead and those asking about a tiltag they own. (The
+    rounds' tables come with board/rounds; without them, none.)"""
+    status_round = getattr(models, "StatusRound", None)
+    round_item = getattr(models, "RoundItem", None)
+    if status_round is None or round_item is None:
+        return []
+    query = (
+        sa.select(status_round, Board.title)
+        .join(Board, Board.id == status_round.board_id)
+        .where(status_round.closed_at.is_(None))
+        .order_by(status_round.deadline, status_round.id)
+    )
+    if feed.board_id is not None:
+        return list(db.session.execute(query.where(status_round.board_id == feed.board_id)))
+    led = sa.select(Membership.board_id).where(
+        Membership.user_id == feed.user_id, Membership.role == Role.LEDER.value
+    )
+    member = sa.select(Membership.board_id).where(Membership.user_id == feed.user_id)
+    asks_me = (
+        sa.select(round_item.id)
+        .join(Initiative, Initiative.id == round_item.initiative_id)
+        .where(round_item.round_id == status_round.id, Initiative.owner_id == feed.user_id)
+        .exists()
+    )
+    query = query.where(
+        status_round.board_id.in_(member), sa.or_(status_round.board_id.in_(led), asks_me)
+    )
+    return list(db.session.execute(query))
+
+
+def feed_ics(feed: CalendarFeed, *, host: str, card_url, round_url=None) -> bytes:
     """The feed as iCalendar bytes. `card_url(card)` links each entry."""
     calendar = Calendar()
     calendar.add("prodid", "-//Norddjurs Kommune//Tiltagstavlen//DA")
@@ -125,5 +160,19 @@ def feed_ics(feed: CalendarFeed, *, host: str, card_url) -> bytes:
         entry.add("transp", "TRANSPARENT")
         entry.add("description", f"{board_title}. Status: {card.status_note or '(ingen)'}")
         entry.add("url", card_url(card))
+        calendar.add_component(entry)
+    for status_round, board_title in _round_deadlines(feed):
+        entry = CalendarEvent()
+        entry.add("uid", f"statusrunde-{status_round.id}@{host}")
+        entry.add("dtstamp", stamp)
+        entry.add("summary", f"Frist for statusrunden: {status_round.title}")
+        entry.add("dtstart", status_round.deadline)
+        entry.add("dtend", status_round.deadline + timedelta(days=1))
+        entry.add("transp", "TRANSPARENT")
+        entry.add(
+            "description", f"{board_title}. Status pr. {status_round.status_date.isoformat()}."
+        )
+        if round_url is not None:
+            entry.add("url", round_url(status_round))
         calendar.add_component(entry)
     return calendar.to_ical()
