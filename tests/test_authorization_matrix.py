@@ -55,6 +55,7 @@ from board.models import (
     Board,
     Comment,
     Event,
+    GroupRoleMapping,
     Initiative,
     Membership,
     Objective,
@@ -115,6 +116,9 @@ RULES: dict[str, dict | Rule] = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
+    # sign-in with the organisation (OIDC); without a provider: back to /login
+    "auth.oidc_start": PUBLIC,
+    "auth.oidc_callback": PUBLIC,
     # board list, board page, card page (board/boards)
     "boards.index": SIGNED_IN,
     "boards.show": BOARD_VIEW,
@@ -148,6 +152,10 @@ RULES: dict[str, dict | Rule] = {
     "admin.redact": ADMIN_ONLY,
     "admin.outbox": ADMIN_ONLY,
     "admin.outbox_message": ADMIN_ONLY,
+    # roles from the identity provider's groups (board/admin/group_views.py)
+    "admin.group_roles_page": ADMIN_ONLY,
+    "admin.add_group_role": Rule(ADMIN_ONLY, data={"group": "matrix", "role": "med"}),
+    "admin.delete_group_role": ADMIN_ONLY,
     # what the audit trail records about staff (board/privacy)
     "privacy.audit_info": PUBLIC,
     # editing tiltag and board structure (board/editing)
@@ -219,6 +227,7 @@ URL_VALUES = {
     "report_id": lambda w: w.report.id,
     "user_id": lambda w: w.target_user.id,
     "link_id": lambda w: w.link.id,
+    "mapping_id": lambda w: w.mapping.id,
     "token": lambda w: w.token,
     "filename": lambda w: "css/app.css",
     "fmt": lambda w: "csv",
@@ -345,7 +354,8 @@ def build_world() -> SimpleNamespace:
         label="Gammelt link",
         revoked_at=utcnow(),
     )
-    db.session.add_all([comment, report, link, revoked])
+    mapping = GroupRoleMapping(group="matrix-gruppe", board_id=board.id, role=Role.MED.value)
+    db.session.add_all([comment, report, link, revoked, mapping])
     # The med member's notification, calendar feed and unsubscribe key.
     event = Event(board_id=board.id, initiative_id=initiative.id, kind="comment.added", payload={})
     db.session.add(event)
@@ -375,6 +385,7 @@ def build_world() -> SimpleNamespace:
         comment=SimpleNamespace(id=comment.id),
         report=SimpleNamespace(id=report.id),
         link=SimpleNamespace(id=link.id),
+        mapping=SimpleNamespace(id=mapping.id),
         token=SHARE_TOKEN,
         notification=SimpleNamespace(id=notification.id),
         feed_token=feed_token,

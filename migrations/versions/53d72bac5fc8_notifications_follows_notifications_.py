@@ -2,7 +2,7 @@
 visits and calendar feeds (board/notifications/models.py)
 
 Revision ID: 53d72bac5fc8
-Revises: 1fcb4d6acf29
+Revises: 30be73306ddc
 Create Date: 2026-12-01 12:24:56.838221
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '53d72bac5fc8'
-down_revision = '1fcb4d6acf29'
+down_revision = '30be73306ddc'
 branch_labels = None
 depends_on = None
 
