@@ -3,6 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+# `make run PORT=8080 HOST=0.0.0.0` serves elsewhere. HOST only from the
+# command line: zsh exports HOST (the machine's name) to every command.
+PORT ?= 5000
+ifneq ($(origin HOST),command line)
+HOST := 127.0.0.1
+endif
 
 .PHONY: run test install install-test db demo lint bench clean clean-db
 
@@ -30,7 +36,7 @@ demo: db
 	$(BIN)/flask load-demo --if-empty
 
 run: demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -50,4 +56,4 @@ clean:
 clean-db:
 	@printf 'Slet databasen instance/*.sqlite3 (alle tavler, brugere og historik)? Skriv ja: '; \
 	read answer; [ "$$answer" = ja ] || { echo 'Intet slettet.'; exit 1; }
-	rm -f instance/*.sqlite3 instance/*.sqlite3-wal instance/*.sqlite3-shm
+	rm -f instance/*.sqlite3 instance/*.sqlite3-wal instance/*.sqlite3-shm instance/*.sqlite3-writers

@@ -4,7 +4,7 @@ For each database (a fresh SQLite file; then a fresh PostgreSQL database,
 created and dropped here) this starts the app as in production
 (`gunicorn -c gunicorn.conf.py wsgi:app` on a free 127.0.0.1 port, with
 DATABASE_URL pointing at that database), fills boards of 60 and 2,000
-tiltag, and lets 20 client threads, each signed in as its own leader with a
+tiltag, and lets 20 client threads (`--clients`), each signed in as its own leader with a
 keep-alive HTTP connection and the CSRF token from the board page, move cards
 between columns for a bounded time.
 
@@ -14,9 +14,17 @@ already changed: the server answers 409, which is an expected conflict, not
 an error; the client takes the card's fresh version from the answer).
 Positions are random within what the client last saw of the target column.
 
+Before each board's moves the same clients GET `/healthz` without pause
+for `--healthz` seconds: the trivial baseline (no session, no template, one
+`SELECT 1`), i.e. what any request costs on this machine at this moment.
+
 Printed per run: moves/s (answers 200), client-side p50/p95 latency, the
-server's own time per move from gunicorn's access log (%(D)s), 409s, errors
-(anything else, and exceptions), and the check:
+server's own time per move from gunicorn's access log (%(D)s), how long each
+move held the board's lock (p50/p95), the CPU time its thread used while
+holding it, and its wait for the lock (p95), from the server's
+`Server-Timing` header (SERVER_TIMING=1, board/lock_timing.py), 409s,
+errors (anything else, and exceptions), the 1-minute load average (the
+machine may be shared), and the check:
 
 * the number of `initiative.moved` Events equals the number of 200 answers,
   and the multiset of (card, to-column) of the Events equals that of the 200
@@ -29,6 +37,7 @@ server's own time per move from gunicorn's access log (%(D)s), 409s, errors
     .venv/bin/python bench/move_load.py --postgres postgresql://postgres@127.0.0.1:5432/test
     .venv/bin/python bench/move_load.py --no-sqlite --sizes 2000 --seconds 5
     .venv/bin/python bench/move_load.py --think 1   # people, not a flood
+    .venv/bin/python bench/move_load.py --clients 10 --seconds 10  # issue 17's flood
 
 By default the clients move without pause: a flood that measures
 throughput and shows the queueing behind the per-board lock. `--think T`
@@ -46,6 +55,7 @@ import http.client
 import os
 import random
 import re
+import runpy
 import signal
 import socket
 import subprocess
@@ -106,6 +116,7 @@ class Server:
             SECRET_KEY="bench-secret-" + "x" * 40,
             GUNICORN_BIND=f"127.0.0.1:{self.port}",
             GUNICORN_ACCESSLOG=self.log.name,
+            SERVER_TIMING="1",  # lock wait / held / CPU per request (board/lock_timing.py)
         )
         self.process = subprocess.Popen(
             [
@@ -125,7 +136,7 @@ class Server:
         while time.time() < deadline:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/login")
+                conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
                     conn.close()
                     return
@@ -236,6 +247,35 @@ def parse_board(page: str):
     return cards, counts
 
 
+def server_timing(header: str) -> dict[str, float]:
+    """{"lock": ms, "lock-wait": ms, "lock-cpu": ms} from a Server-Timing header."""
+    found = {}
+    for part in header.split(","):
+        name, _, rest = part.strip().partition(";dur=")
+        if rest:
+            found[name] = float(rest)
+    return found
+
+
+def run_healthz(client: Client, stats: Stats, deadline: float) -> None:
+    """The trivial baseline: GET /healthz without pause (no session, no
+    template, one `SELECT 1`): what any request costs on this machine now."""
+    while time.time() < deadline:
+        start = time.perf_counter()
+        try:
+            status, _ = client.request("GET", "/healthz")
+        except Exception as error:  # noqa: BLE001 - every failure is counted
+            with stats.lock:
+                stats.errors[type(error).__name__] += 1
+            continue
+        elapsed = (time.perf_counter() - start) * 1000
+        with stats.lock:
+            if status == 200:
+                stats.ok_latency.append(elapsed)
+            else:
+                stats.errors[f"HTTP {status}"] += 1
+
+
 class Stats:
     def __init__(self):
         self.lock = threading.Lock()
@@ -245,6 +285,9 @@ class Stats:
         self.conflict_latency: list[float] = []
         self.errors: collections.Counter = collections.Counter()
         self.applied: collections.Counter = collections.Counter()  # (card, to_stage) of 200s
+        self.lock_held: list[float] = []  # ms the board's lock was held, per 200 (Server-Timing)
+        self.lock_wait: list[float] = []
+        self.lock_cpu: list[float] = []
 
 
 def run_client(
@@ -287,11 +330,16 @@ def run_client(
                 known[other_id] = [other_stage or known[other_id][0], other_version]
             if status == 200:
                 known[card_id][0] = target  # the 200 answer holds only the card
+        timing = server_timing(client.last_headers.get("Server-Timing", ""))
         with stats.lock:
             if status == 200:
                 stats.ok_latency.append(elapsed)
                 stats.ok_bytes += len(text.encode("utf-8"))
                 stats.applied[(card_id, target)] += 1
+                if "lock" in timing:
+                    stats.lock_held.append(timing["lock"])
+                    stats.lock_wait.append(timing.get("lock-wait", 0.0))
+                    stats.lock_cpu.append(timing.get("lock-cpu", 0.0))
             elif status == 409:
                 stats.conflicts += 1
                 stats.conflict_latency.append(elapsed)
@@ -377,7 +425,52 @@ def signed_in_clients(app, server, board_id: int, emails):
     return ids, clients, pages
 
 
-def run(kind: str, database: FreshDatabase, sizes, n_clients, seconds, shared_fraction, think):
+def baseline(kind: str, size: int, clients, seconds: float) -> dict:
+    """Every client GETs /healthz without pause for `seconds`."""
+    stats = Stats()
+    deadline = time.time() + seconds
+    threads = [threading.Thread(target=run_healthz, args=(c, stats, deadline)) for c in clients]
+    started = time.time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.time() - started
+    n = len(stats.ok_latency)
+    return dict(
+        kind=kind,
+        size=size,
+        what="/healthz",
+        moves=n,
+        rate=n / wall,
+        p50=percentile(stats.ok_latency, 50),
+        p95=percentile(stats.ok_latency, 95),
+        sp50=float("nan"),
+        sp95=float("nan"),
+        kib=0.0,
+        conflicts=0,
+        c95=float("nan"),
+        lock50=float("nan"),
+        lock95=float("nan"),
+        cpu50=float("nan"),
+        wait95=float("nan"),
+        errors=sum(stats.errors.values()),
+        error_kinds=dict(stats.errors),
+        load=os.getloadavg()[0],
+        check="-",
+    )
+
+
+def run(
+    kind: str,
+    database: FreshDatabase,
+    sizes,
+    n_clients,
+    seconds,
+    shared_fraction,
+    think,
+    healthz_seconds=0.0,
+):
     app = database.make_app()
     boards, emails = setup(app, sizes, n_clients)
     server = Server(database.url)
@@ -388,6 +481,9 @@ def run(kind: str, database: FreshDatabase, sizes, n_clients, seconds, shared_fr
             for client in clients:
                 client.conn.close()  # start the run on a fresh keep-alive connection
                 client.conn = None
+            if healthz_seconds:
+                rows.append(baseline(kind, size, clients, healthz_seconds))
+                print_row(rows[-1])
             stats = Stats()
             log_start = server.log_size()
             deadline = time.time() + seconds
@@ -421,6 +517,7 @@ def run(kind: str, database: FreshDatabase, sizes, n_clients, seconds, shared_fr
                 dict(
                     kind=kind,
                     size=size,
+                    what="move",
                     moves=len(stats.ok_latency),
                     rate=len(stats.ok_latency) / wall,
                     p50=percentile(stats.ok_latency, 50),
@@ -430,8 +527,13 @@ def run(kind: str, database: FreshDatabase, sizes, n_clients, seconds, shared_fr
                     kib=stats.ok_bytes / max(1, len(stats.ok_latency)) / 1024,
                     conflicts=stats.conflicts,
                     c95=percentile(stats.conflict_latency, 95),
+                    lock50=percentile(stats.lock_held, 50),
+                    lock95=percentile(stats.lock_held, 95),
+                    cpu50=percentile(stats.lock_cpu, 50),
+                    wait95=percentile(stats.lock_wait, 95),
                     errors=sum(stats.errors.values()),
                     error_kinds=dict(stats.errors),
+                    load=os.getloadavg()[0],
                     check="OK" if not problems else "FAIL: " + "; ".join(problems),
                 )
             )
@@ -444,19 +546,28 @@ def run(kind: str, database: FreshDatabase, sizes, n_clients, seconds, shared_fr
 
 
 HEADER = (
-    f"{'database':<10} {'cards':>5} {'moves':>6} {'moves/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
-    f"{'srv p50':>8} {'srv p95':>8} {'KiB':>4} {'409s':>5} {'409 p95':>8} {'errors':>6}  check"
+    f"{'database':<10} {'cards':>5} {'request':<8} {'n':>6} {'per s':>7} {'p50 ms':>7} "
+    f"{'p95 ms':>7} {'srv p50':>8} {'srv p95':>8} {'lock50':>7} {'lock95':>7} {'cpu50':>6} "
+    f"{'wait95':>7} {'KiB':>4} {'409s':>5} {'409 p95':>8} {'errors':>6} {'load1':>6}  check"
 )
 
 
 def print_row(r):
     print(
-        f"{r['kind']:<10} {r['size']:>5} {r['moves']:>6} {r['rate']:>8.1f} {r['p50']:>7.1f} "
-        f"{r['p95']:>7.1f} {r['sp50']:>8.1f} {r['sp95']:>8.1f} {r['kib']:>4.1f} "
-        f"{r['conflicts']:>5} {r['c95']:>8.1f} {r['errors']:>6}  {r['check']}"
-        + (f"  {r['error_kinds']}" if r["errors"] else ""),
+        f"{r['kind']:<10} {r['size']:>5} {r['what']:<8} {r['moves']:>6} {r['rate']:>7.1f} "
+        f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['sp50']:>8.1f} {r['sp95']:>8.1f} "
+        f"{r['lock50']:>7.1f} {r['lock95']:>7.1f} {r['cpu50']:>6.1f} {r['wait95']:>7.1f} "
+        f"{r['kib']:>4.1f} {r['conflicts']:>5} {r['c95']:>8.1f} {r['errors']:>6} "
+        f"{r['load']:>6.1f}  {r['check']}" + (f"  {r['error_kinds']}" if r["errors"] else ""),
         flush=True,
     )
+
+
+def gunicorn_settings() -> tuple[int, int]:
+    """Workers and threads as gunicorn.conf.py gives them to the server
+    (its defaults, or GUNICORN_WORKERS / GUNICORN_THREADS)."""
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return settings["workers"], settings["threads"]
 
 
 def main():
@@ -471,6 +582,12 @@ def main():
         "--shared", type=float, default=0.1, help="share of moves on anyone's card (conflicts)"
     )
     parser.add_argument(
+        "--healthz",
+        type=float,
+        default=3,
+        help="seconds of GET /healthz by the same clients before each board's moves (0: none)",
+    )
+    parser.add_argument(
         "--think",
         type=float,
         default=0,
@@ -478,16 +595,18 @@ def main():
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    workers = os.environ.get("GUNICORN_WORKERS", "2")
-    threads = os.environ.get("GUNICORN_THREADS", "64")
+    workers, threads = gunicorn_settings()
     print(
         f"Moves under load: {args.clients} clients, {args.seconds:g} s per board, "
         f"pause between a client's moves {args.think:g} s (0.5-1.5x), "
-        f"gunicorn gthread {workers} workers x {threads} threads, {os.cpu_count()} CPUs"
+        f"gunicorn gthread {workers} workers x {threads} threads, {os.cpu_count()} CPUs, "
+        f"load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     print(
-        "latency: client-side per answer 200; srv: gunicorn's own time per move (%(D)s); "
-        "KiB: size of a 200 answer"
+        "p50/p95: client-side per answer 200; srv: gunicorn's own time per request (%(D)s); "
+        "lock50/lock95: ms the board's lock was held per move (Server-Timing), cpu50: CPU ms "
+        "the holder used meanwhile, wait95: ms waited for it; /healthz rows: the same clients "
+        f"on the trivial route for {args.healthz:g} s first; load1: 1-minute load average"
     )
     print(HEADER, flush=True)
     runs = []
@@ -499,9 +618,18 @@ def main():
     for kind, url in runs:
         database = FreshDatabase(url)
         try:
-            rows = run(kind, database, sizes, args.clients, args.seconds, args.shared, args.think)
+            rows = run(
+                kind,
+                database,
+                sizes,
+                args.clients,
+                args.seconds,
+                args.shared,
+                args.think,
+                args.healthz,
+            )
             for row in rows:
-                failed = failed or row["check"] != "OK" or row["errors"] > 0
+                failed = failed or row["check"] not in ("OK", "-") or row["errors"] > 0
         finally:
             database.drop()
     sys.exit(1 if failed else 0)

@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         comments,
         digests,
         editing,
+        health,
         importer,
         live,
         moves,
@@ -60,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     areas = (auth, admin, boards, moves, editing, comments, share, live, reports, importer, privacy)
-    areas += (notifications, digests)
+    areas += (health, notifications, digests)
     for area in areas:
         app.register_blueprint(area.bp)
     live.init_app(app)

@@ -131,6 +131,12 @@ def from_environment(instance_path: str) -> dict:
         "ACCESSIBILITY_STATEMENT_URL": os.environ.get(
             "ACCESSIBILITY_STATEMENT_URL", DEFAULT_ACCESSIBILITY_STATEMENT_URL
         ),
+        # Send how long a request waited for and held the board's lock as a
+        # Server-Timing header (board/lock_timing.py; bench/move_load.py).
+        "SERVER_TIMING": _bool("SERVER_TIMING", False),
+        # Moves one worker process works on at once (board/moves/admission.py);
+        # 0: no limit.
+        "MOVES_PER_PROCESS": _int("MOVES_PER_PROCESS", 1),
         # Outgoing mail (board/mail): `flask deliver-mail` sends the outbox
         # through this SMTP server. No SMTP_HOST: mail stays in the outbox
         # (/admin/outbox shows it), as in `make run`.

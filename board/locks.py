@@ -54,19 +54,29 @@ holds the lock; one that was deleted in the meantime ends the request with
 
 SQLite: no statement at all. Every request that may write runs in `BEGIN
 IMMEDIATE` (board/database.py), which takes the database's write lock before
-the request's first read, so all writers, of every board, already queue, and
-everything a writing request reads is current. Work outside a request
-(command line, demo loader, tests) begins deferred; there a concurrent writer
-makes the transaction fail with "database is locked" rather than interleave.
+the request's first read, so all writers, of every board, already queue
+(board/sqlite_writers.py), and everything a writing request reads is current.
+A request that takes the write lock late (the move) reads deferred until
+`lock_board`, which ends that read transaction so the next statement begins
+`BEGIN IMMEDIATE`, and re-reads `loaded` as on PostgreSQL. Work outside a
+request (command line, demo loader, tests) begins deferred; there a
+concurrent writer makes the transaction fail with "database is locked"
+rather than interleave.
+
+`board/lock_timing.py` measures how long each request waited for the lock
+and held it.
 """
 
 from __future__ import annotations
+
+import time
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .database import is_postgresql
+from . import lock_timing
+from .database import begin_write_lock, is_postgresql
 from .errors import Refused
 from .extensions import db
 
@@ -96,25 +106,37 @@ def lock_board(board_id: int, *loaded) -> None:
     a domain function that calls another (import → add_theme →
     create_initiative) just calls it too.
     """
-    held = db.session.info.setdefault(HELD_KEY, set())
-    if board_id in held:
+    held = db.session.info.get(HELD_KEY)
+    if held is not None and board_id in held:
         return
     if is_postgresql():
+        asked = time.perf_counter()
         db.session.execute(
             sa.text("SELECT pg_advisory_xact_lock(:lock_class, :board_id)"),
             {"lock_class": LOCK_CLASS, "board_id": board_id},
         )
-        held.add(board_id)
-        # READ COMMITTED: every statement from here on sees what the previous
-        # holder committed; objects loaded before the lock must be read again.
-        for obj in loaded:
-            if obj is None or not sa.inspect(obj).persistent:
-                continue  # nothing, or not in the database yet: nothing to re-read
-            try:
-                db.session.refresh(obj)
-            except sa.exc.InvalidRequestError:  # the row is gone
-                raise Vanished() from None
-    held.add(board_id)  # SQLite: nothing to take (see above)
+        lock_timing.note_granted(time.perf_counter() - asked)
+        read_before = True
+    else:
+        # Nothing to take: the request's BEGIN IMMEDIATE has it, or (a request
+        # that takes it late) the next statement's (board/database.py).
+        read_before = begin_write_lock()
+    db.session.info.setdefault(HELD_KEY, set()).add(board_id)
+    if read_before:
+        # Every statement from here on sees what the previous holder
+        # committed; objects loaded before the lock must be read again.
+        refresh_or_vanish(*loaded)
+
+
+def refresh_or_vanish(*loaded) -> None:
+    """Re-read objects loaded before the lock; one that is gone is Vanished."""
+    for obj in loaded:
+        if obj is None or not sa.inspect(obj).persistent:
+            continue  # nothing, or not in the database yet: nothing to re-read
+        try:
+            db.session.refresh(obj)
+        except sa.exc.InvalidRequestError:  # the row is gone
+            raise Vanished() from None
 
 
 def holds_board_lock(board_id: int) -> bool:

@@ -501,3 +501,25 @@ class GroupRoleMapping(db.Model):
         sa.UniqueConstraint("group", "board_id", name="uq_group_role_mappings_group_board"),
         sa.CheckConstraint("role IN ('leder', 'med')", name="group_role_valid"),
     )
+
+
+# --------------------------------------------------------------- report checkpoints
+class ReplayCheckpoint(db.Model):
+    """The state of every card of a board at a cutoff, as the Event log
+    replayed it (board/reports/checkpoints.py): a point-in-time report starts
+    from the newest checkpoint at or before its date and replays only the
+    Events after it. A cache, never the truth: written when a report is
+    published, deleted when personal data is removed from the log, and
+    ignored when the replayed fields (`fields_key`) have changed since."""
+
+    __tablename__ = "replay_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    cutoff: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_event_id: Mapped[int] = mapped_column(sa.Integer)  # the newest Event it includes
+    fields_key: Mapped[str] = mapped_column(sa.String(64))
+    cards: Mapped[list] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.Index("ix_replay_checkpoints_board_cutoff", "board_id", "cutoff"),)

@@ -3,10 +3,13 @@ template author can see where each helper comes from.
 
 Filters: `dkdate`, `dkdatetime`, `isodt`, `multiline` (board/formatting.py),
 `comment_html` (board/comments/text.py). Globals: `stages`, `healths`, `health_of`,
-`edit_url`, `comment_permissions`, and `can_import()` (context processor).
+`edit_url`, `comment_permissions`, `view_query` (a board URL's query string),
+and `can_import()` (context processor).
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from flask import url_for
 from flask_login import current_user
@@ -48,6 +51,20 @@ def _import_link() -> dict:
     return {"can_import": lambda: may_import(current_user)}
 
 
+def view_query(view, **changes) -> str:
+    """The query string of the board page `view` shows (its filter, search
+    and view), with `changes` (None drops a value): "?tema=3&visning=spor",
+    or "" for the plain board. So a link to another view keeps the filter."""
+    values = (
+        {"tema": view.filter.theme_id, "maal": view.filter.objective_id}
+        | view.filter.query_args()  # ejer, vurdering
+        | {"q": view.filter.search_text, "visning": view.mode}
+        | changes
+    )
+    query = urlencode([(k, v) for k, v in values.items() if v not in (None, "")])
+    return "?" + query if query else ""
+
+
 def register(app) -> None:
     app.jinja_env.globals.update(
         stages=STAGES,
@@ -55,6 +72,7 @@ def register(app) -> None:
         health_of=health_of,
         edit_url=edit_url,
         comment_permissions=comment_permissions,
+        view_query=view_query,
     )
     app.add_template_filter(formatting.danish_date, "dkdate")
     app.add_template_filter(formatting.danish_datetime, "dkdatetime")

@@ -69,6 +69,18 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+# The board search's own objects (migration ffe892f280e7): the SQLite FTS5
+# table with its shadow tables, and PostgreSQL's expression indexes. They are
+# not models, so autogenerate must neither drop nor compare them (the same
+# rule as board/boards/search.py `is_search_object`).
+def include_name(name, type_, parent_names):
+    if type_ == "table" and name and name.startswith("initiative_search"):
+        return False
+    if type_ == "index" and name in ("ix_initiatives_search", "ix_comments_search"):
+        return False
+    return True
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -96,6 +108,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     conf_args.setdefault("compare_type", True)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives

@@ -112,6 +112,7 @@ class Rule:
 
 RULES: dict[str, dict | Rule] = {
     "static": PUBLIC,
+    "health.healthz": PUBLIC,
     # accounts (board/auth)
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,

@@ -297,7 +297,7 @@ def test_status_as_of_and_the_downloads_carry_the_vurdering_and_owner(
     assert by_title["Mads' gule"][header.index("Ansvarlig")] == "Mads Med"
 
     document = Document(io.BytesIO(client.get(f"/boards/{board.id}/status.docx").data))
-    table = document.tables[0]
+    table = document.tables[1]  # after the opening summary
     header = [c.text for c in table.rows[0].cells]
     cells = {r.cells[header.index("Tiltag")].text: r for r in table.rows[1:]}
     assert cells["Lones grønne"].cells[header.index("Vurdering")].text == "På rette spor"

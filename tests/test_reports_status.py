@@ -227,7 +227,7 @@ def test_the_number_of_queries_does_not_grow_with_the_cards(history_board):
     db.session.expire_all()
     with count_queries(db.engine) as many:
         assert status_as_of(history_board, date(2024, 3, 1)).row_count == 33
-    assert many.count == few.count <= 5
+    assert many.count == few.count <= 7  # with a checkpoint: its look-up and freshness check
 
 
 @pytest.mark.parametrize("text", ["2024-13-01", "15.3.2024", "i går", "2024-02-30"])

@@ -24,9 +24,21 @@ from ..models import (
     User,
 )
 from ..params import parse_id
+from . import search
 
 # Eight theme colours (CSS classes theme-c0 .. theme-c7), picked by position.
 THEME_COLOURS = 8
+
+# The board's views (`?visning=`): "" the normal columns, "kompakt" one line
+# per card, "spor" a row (swimlane) per pejlemærke with the four columns.
+VIEW_MODES = ("", "kompakt", "spor")
+
+
+def parse_mode(args) -> str:
+    """The view asked for; an unknown one is the normal view (a stale or
+    mistyped link still shows the board)."""
+    mode = args.get("visning") or ""
+    return mode if mode in VIEW_MODES else ""
 
 
 # `vurdering=ingen` in the query string: the cards without a vurdering.
@@ -38,18 +50,25 @@ MINE = "mig"
 @dataclass
 class BoardFilter:
     """The board's filter, from the query string: `tema`, `maal`, `ejer`
-    (a user id, or `mig` for the viewer's own) and `vurdering` (a Health
-    value or `ingen`)."""
+    (a user id, or `mig` for the viewer's own), `vurdering` (a Health value
+    or `ingen`) and the search `q` (see search.py)."""
 
     theme_id: int | None = None
     objective_id: int | None = None
     owner_id: int | None = None
     mine: bool = False  # owner_id is the viewer's own ("Mine tiltag")
     health: str | None = None  # a Health value or NO_HEALTH
+    search_text: str = ""  # the search text as typed (cleaned), shown in the box
+    terms: tuple[str, ...] = ()  # the words searched for; () no search
+    match_ids: frozenset | None = None  # the matching cards; None: no search
 
     @property
     def active(self) -> bool:
-        return bool(self.criteria())
+        return bool(self.criteria()) or self.searching
+
+    @property
+    def searching(self) -> bool:
+        return self.match_ids is not None
 
     def criteria(self) -> list[tuple[str, object]]:
         """The card columns and values the filter selects on (all must
@@ -68,7 +87,10 @@ class BoardFilter:
         return out
 
     def shows(self, card) -> bool:
-        """Whether a card (any object with the criteria's attributes) is shown."""
+        """Whether a card (any object with an id and the criteria's
+        attributes) is shown."""
+        if self.match_ids is not None and card.id not in self.match_ids:
+            return False
         return all(getattr(card, column) == value for column, value in self.criteria())
 
     def query_args(self) -> dict[str, str]:
@@ -80,6 +102,10 @@ class BoardFilter:
         if self.health is not None:
             args["vurdering"] = self.health
         return args
+
+    def mark(self, text: str):
+        """`text` with the search's matches in <mark> (unchanged without a search)."""
+        return search.mark(text, self.terms)
 
 
 @dataclass
@@ -95,6 +121,15 @@ class BoardView:
     objective_counts: dict[int, int] = field(default_factory=dict)
     comment_counts: dict[int, int] = field(default_factory=dict)
     members: list[tuple[int, str]] = field(default_factory=list)  # the owner filter's choices
+    mode: str = ""  # VIEW_MODES
+
+    @property
+    def compact(self) -> bool:
+        return self.mode == "kompakt"
+
+    @property
+    def lanes(self) -> bool:
+        return self.mode == "spor"
 
     def card(self, source) -> CardSummary:
         """A CardSummary from a card row or an `Initiative` (or itself)."""
@@ -106,8 +141,8 @@ class BoardView:
             id=source.id,
             theme_id=source.theme_id,
             objective_id=source.objective_id,
-            title=source.title,
-            status_first_line=first_line(status),
+            title=self.filter.mark(source.title),
+            status_first_line=self.filter.mark(first_line(status)),
             stage=source.stage,
             position=source.position,
             version=source.version,
@@ -140,12 +175,15 @@ class BoardView:
         )
 
 
-def parse_filter(args, board_themes: list[Theme], viewer_id: int | None = None) -> BoardFilter:
-    """Read `tema`, `maal`, `ejer` and `vurdering` from the query string.
-    Unknown or malformed values are ignored (a stale bookmark still shows
-    the board), and an objective implies its theme. `ejer=mig` is the
+def parse_filter(
+    args, board_themes: list[Theme], viewer_id: int | None = None, *, comments: bool = True
+) -> BoardFilter:
+    """Read `tema`, `maal`, `ejer`, `vurdering` and `q` from the query
+    string. Unknown or malformed values are ignored (a stale bookmark still
+    shows the board), and an objective implies its theme. `ejer=mig` is the
     viewer's own cards (`viewer_id`; ignored without one, as for a share
-    link)."""
+    link). A search (`q`) costs one query (the matching cards; `comments`:
+    search the comments too)."""
     theme_ids = {t.id: t for t in board_themes}
     objective_theme = {o.id: t.id for t in board_themes for o in t.objectives}
     theme_id = parse_id(args.get("tema"))
@@ -165,8 +203,20 @@ def parse_filter(args, board_themes: list[Theme], viewer_id: int | None = None) 
     health = (args.get("vurdering") or "").strip()
     if health != NO_HEALTH and health not in {h.value for h in Health}:
         health = None
+    text = search.clean_query(args.get("q"))
+    terms = search.search_terms(text)
+    match_ids = None
+    if terms and board_themes:  # a board without themes has no cards
+        match_ids = search.matching_ids(board_themes[0].board_id, terms, comments=comments)
     return BoardFilter(
-        theme_id=theme_id, objective_id=objective_id, owner_id=owner_id, mine=mine, health=health
+        theme_id=theme_id,
+        objective_id=objective_id,
+        owner_id=owner_id,
+        mine=mine,
+        health=health,
+        search_text=text,
+        terms=terms,
+        match_ids=match_ids,
     )
 
 
@@ -233,6 +283,8 @@ def first_line(text: str | None, limit: int = STATUS_PREVIEW_MAX) -> str:
 def _filtered(query, board_filter: BoardFilter, card=Initiative):
     """`query` restricted to the cards (`card`: the entity or an alias) that
     the filter shows."""
+    if board_filter.match_ids is not None:
+        query = query.where(card.id.in_(sorted(board_filter.match_ids)))
     for column, value in board_filter.criteria():
         attribute = getattr(card, column)
         query = query.where(attribute.is_(None) if value is None else attribute == value)
@@ -343,15 +395,20 @@ def load_filter_counts(board_id: int) -> tuple[dict[int, int], dict[int, int]]:
     return dict(theme_counts), dict(objective_counts)
 
 
-def load_board_view(board: Board, args, viewer_id: int | None = None) -> BoardView:
+def load_board_view(
+    board: Board, args, viewer_id: int | None = None, *, comments: bool = True
+) -> BoardView:
+    """The whole board page under the filter and view in `args` (`comments`:
+    whether the viewer sees comments, so whether a search looks in them)."""
     themes = load_themes(board.id)
-    board_filter = parse_filter(args, themes, viewer_id)
+    board_filter = parse_filter(args, themes, viewer_id, comments=comments)
     rows = load_cards(board.id, board_filter)
     view = BoardView.build(
         board,
         themes,
         board_filter,
         comment_counts=load_comment_counts(board.id),
+        mode=parse_mode(args),
     )
     view.theme_counts, view.objective_counts = load_filter_counts(board.id)
     view.members = board_members(board.id)
@@ -401,13 +458,14 @@ class BoardParts:
     with_filter: bool
 
 
-def _card_rows(board_id: int, board_filter: BoardFilter, card_ids) -> list:
+def _card_rows(board_id: int, board_filter: BoardFilter, card_ids, lanes: bool = False) -> list:
     """The cards with these ids (archived ones too, so that the caller can
     tell that they are gone), each with the id and version of the card shown
     just before it in its column under the filter: one query. Finding the
     card before scans the column in the database (`position` is in no index
     on purpose, see models.Initiative), but only the requested rows come
-    back and get rendered."""
+    back and get rendered. With `lanes` (the swimlane view) the card before
+    is the one before it in its own pejlemærke's row."""
     before = aliased(Initiative)
 
     def neighbour(column):
@@ -421,6 +479,8 @@ def _card_rows(board_id: int, board_filter: BoardFilter, card_ids) -> list:
             ),
         )
         query = _filtered(query, board_filter, before)
+        if lanes:
+            query = query.where(before.theme_id == Initiative.theme_id)
         return (
             query.order_by(before.position.desc(), before.id.desc())
             .limit(1)
@@ -449,6 +509,7 @@ def load_board_parts(
     count_stages=(),
     with_filter: bool = False,
     viewer_id: int | None = None,
+    comments: bool = True,
 ) -> BoardParts:
     """The parts of the board page that a live refresh asks for, under the
     filter in `args` (`tema`, `maal`), reading only those:
@@ -463,13 +524,17 @@ def load_board_parts(
 
     A fixed number of queries whatever the size of the board, and rows read
     only for what is rendered, so the cost follows the change, not the board.
+    The view in `args` (`visning`) decides how cards are drawn, and in the
+    swimlane view a card is placed after the card before it in its row.
     """
     themes = load_themes(board.id)
-    board_filter = parse_filter(args, themes, viewer_id)
+    board_filter = parse_filter(args, themes, viewer_id, comments=comments)
+    mode = parse_mode(args)
     card_ids, place_ids = set(card_ids), set(place_ids)
     full = [s for s in STAGES if s.value in {str(x) for x in stages}]
     full_names = {s.value for s in full}
-    rows = _card_rows(board.id, board_filter, card_ids | place_ids) if card_ids | place_ids else []
+    ids = card_ids | place_ids
+    rows = _card_rows(board.id, board_filter, ids, lanes=mode == "spor") if ids else []
     shown = [r for r in rows if _shown(r, board_filter)]
     gone = sorted((card_ids | place_ids) - {r.id for r in shown})
     gone_rows = [r for r in rows if r.id in gone]
@@ -499,6 +564,7 @@ def load_board_parts(
         objective_counts=objective_counts,
         comment_counts=comment_counts,
         members=board_members(board.id) if with_filter else [],
+        mode=mode,
     )
     view.columns = {stage: [view.card(row) for row in cards] for stage, cards in columns.items()}
     # In board order, so that a card placed after another placed card finds
@@ -518,4 +584,11 @@ def load_board_parts(
     )
 
 
-__all__ = ["BoardView", "BoardFilter", "BoardParts", "load_board_view", "load_board_parts"]
+__all__ = [
+    "BoardView",
+    "BoardFilter",
+    "BoardParts",
+    "load_board_view",
+    "load_board_parts",
+    "parse_mode",
+]

@@ -180,6 +180,12 @@ class NewInitiativeForm(InitiativeForm):
         invalid_choice_message=CHOICE_MESSAGE,
     )
 
+    def start_in(self, stage: str | None) -> None:
+        """Choose the column the form was opened from (a column's "Nyt
+        tiltag" link), if it is one."""
+        if stage in {s.value for s in STAGES}:
+            self.stage.data = stage
+
 
 class ThemeForm(DanishForm):
     title = StringField(

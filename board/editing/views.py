@@ -10,7 +10,7 @@ plain pages and forms.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template
+from flask import flash, redirect, render_template, request
 from flask_login import current_user
 
 from ..access import BoardAccess
@@ -61,7 +61,10 @@ def _render_new(access: BoardAccess, form, status: int = 200):
 
 @bp.board_get("/initiatives/new", need="edit")
 def new_initiative(access):
+    """The new-tiltag form; `?stage=` (the column it was opened from) is the
+    column chosen to begin with. An unknown one is ignored."""
     form = _form(NewInitiativeForm, access, formdata=None)
+    form.start_in(request.args.get("stage"))
     if not form.themes:
         raise Refused(
             f"Tavlen har ingen {access.board.theme_label.lower()} endnu. "

@@ -68,7 +68,7 @@ def guess_role(name: str) -> str:
         return "timeline"
     if "beskrivelse" in n:
         return "description"
-    if n.startswith("kolonne") or n == "stade":
+    if n.startswith("kolonne") or n in ("stade", "fase"):
         return "stage"
     if "ansvarlig" in n:
         return "responsible"

@@ -5,10 +5,13 @@ Each Event becomes one SSE message
     id: <Event id>
     event: change
     data: {"id", "kind", "initiative_id", "actor_id", "actor", "text",
-           "scope", "stages", "filter", "card"}
+           "change", "scope", "stages", "filter", "card"}
 
 * `text` is the Danish sentence for the screen reader announcer
   ("Lone Leder flyttede «…» til Afsluttet").
+* `change` is the short note shown on the card itself while it is
+  highlighted ("Flyttet af Lone Leder"), or null for events that leave no
+  card to mark (an archived card, the board's structure).
 * `scope` says what the page must re-read: "card" (the card itself, e.g. a
   new comment), "column" (the columns in `stages` and their counts, plus the
   filter's counts when `filter` is true) or "board" (everything: the board's
@@ -82,6 +85,28 @@ def build_messages(events: list[Event]) -> list[tuple[int, dict]]:
     ]
 
 
+# The note on a card that someone else changed (live.js highlights the card
+# for a few seconds with it): what happened, then "af <name>".
+CHANGE_NOTES = {
+    "initiative.created": "Oprettet af",
+    "initiative.updated": "Ændret af",
+    "initiative.moved": "Flyttet af",
+    "initiative.restored": "Gendannet af",
+    "initiative.redacted": "Ændret af",
+    "comment.added": "Ny kommentar fra",
+    "comment.edited": "Kommentar rettet af",
+    "comment.deleted": "Kommentar slettet af",
+    "comment.redacted": "Kommentar fjernet af",
+}
+
+
+def change_note(event: Event, actor_name: str | None) -> str | None:
+    prefix = CHANGE_NOTES.get(event.kind)
+    if prefix is None or event.initiative_id is None:
+        return None
+    return f"{prefix} {actor_name or 'systemet'}"
+
+
 def message_data(event: Event, actor_name: str | None, card: dict | None) -> dict:
     scope, stages, with_filter = affected_parts(event, card)
     return {
@@ -91,6 +116,7 @@ def message_data(event: Event, actor_name: str | None, card: dict | None) -> dic
         "actor_id": event.actor_id,
         "actor": actor_name,
         "text": announcement(event, actor_name, card),
+        "change": change_note(event, actor_name),
         "scope": scope,
         "stages": stages,
         "filter": with_filter,

@@ -114,7 +114,8 @@ def render_parts(access: BoardAccess):
     """Columns (`stage=`, or `all=1`), cards re-rendered in place (`card=`),
     cards put at their new place (`place=`), column counts (`count=`) and the
     filter (`filter=1`) of the board page, under the page's filter (`tema`,
-    `maal`, `ejer`, `vurdering`). Reads only those parts (boards/queries.py `load_board_parts`)."""
+    `maal`, `ejer`, `vurdering`, `q`) and in the page's view (`visning`).
+    Reads only those parts (boards/queries.py `load_board_parts`)."""
     valid_stages = {s.value for s in STAGES}
     stages = [s for s in request.args.getlist("stage") if s in valid_stages]
     if request.args.get("all") == "1":
@@ -128,6 +129,7 @@ def render_parts(access: BoardAccess):
         count_stages=[s for s in request.args.getlist("count") if s in valid_stages],
         with_filter=request.args.get("filter") == "1",
         viewer_id=access.viewer_id,
+        comments=access.show_comments,
     )
     return (
         render_template("live/_parts.html", parts=parts, view=parts.view, access=access),

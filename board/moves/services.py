@@ -23,20 +23,23 @@ Concurrency
 -----------
 `move_initiative` takes the board's lock (`board.locks.lock_board`) before
 it reads anything, so all changes of one board, moves included, run one
-after the other; the card is read again under the lock. See board/locks.py
-for which lock that is on each database and why.
+after the other. See board/locks.py for which lock that is on each database
+and why. Of two moves carrying the same version exactly one succeeds and the
+other gets `StaleVersion` (409): the version is checked under the lock.
 
-The card's version is checked *after* the lock, so of two moves carrying the
-same version exactly one succeeds and the other gets `StaleVersion` (409).
-
-Cost
-----
-When both columns are dense (the rule everything keeps) and the board is not
-filtered, a move reads no column: one aggregate query checks density and
-counts, and one or two range UPDATEs shift the cards in between by one
-(`_shift`). Otherwise (a filtered board, or a column with a gap left by other
-code) the column(s) are read in order and renumbered, writing only the rows
-whose position changes (`_renumber`), which also repairs any gap.
+The lock is held as briefly as the guarantee allows. What needs no lock is
+done before it: parsing, and a version the loaded card has already passed
+(versions only grow, so that request is stale whatever happens next). Under
+the lock, the usual move (an unfiltered board, dense columns) is four
+statements: one read of the card's current place and version with the two
+columns' counts and density (`_locked_state`), one UPDATE that shifts the
+cards in between (`_shift`, both columns at once), one UPDATE of the card
+(guarded by its version), and the Event's INSERT; then the commit (with the
+live feed's `pg_notify` on PostgreSQL). The answer is rendered after the
+commit. Everything else (a filtered board, a column with a gap, a card
+that is not where the loaded object says) takes the careful path: the card
+re-read in full, the columns read and renumbered (`_renumber`), which also
+repairs a gap.
 """
 
 from __future__ import annotations
@@ -44,12 +47,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clock import utcnow
 from ..errors import Refused, StaleVersion
 from ..events import record_event
 from ..extensions import db
-from ..locks import lock_board
+from ..locks import lock_board, refresh_or_vanish
 from ..models import STAGE_LABELS, Event, Initiative, Stage
 
 
@@ -148,36 +152,161 @@ def _dense_columns(board_id: int, stages: set[str]) -> dict[str, int] | None:
     return counts
 
 
+@dataclass(frozen=True)
+class _LockedState:
+    """What a move needs to know, read under the lock in one statement."""
+
+    version: int | None  # None: the card is not live in the expected column
+    position: int
+    counts: dict[str, int]
+    dense: bool
+
+
+# The statements a move runs under the lock are built once (with bind
+# parameters) and run on the session's connection: building SQLAlchemy
+# expressions costs more Python time than the statements cost the database,
+# and that time would be spent holding the lock.
+_T = Initiative.__table__
+_LIVE = sa.and_(_T.c.board_id == sa.bindparam("m_board_id"), _T.c.archived_at.is_(None))
+_IS_CARD = _T.c.id == sa.bindparam("m_card_id")
+_TWO_COLUMNS = _T.c.stage.in_([sa.bindparam("m_from_stage"), sa.bindparam("m_to_stage")])
+
+_LOCKED_STATE = (
+    sa.select(
+        _T.c.stage,
+        sa.func.count(),
+        sa.func.min(_T.c.position),
+        sa.func.max(_T.c.position),
+        sa.func.count(sa.distinct(_T.c.position)),
+        sa.func.max(sa.case((_IS_CARD, _T.c.version))),
+        sa.func.max(sa.case((_IS_CARD, _T.c.position))),
+    )
+    .where(_LIVE, _TWO_COLUMNS)
+    .group_by(_T.c.stage)
+)
+
+_OTHERS = sa.and_(_LIVE, _T.c.id != sa.bindparam("m_card_id"))
+# Across columns: room at :to in the target, the gap at :from closed in the
+# source, in one statement.
+_SHIFT_ACROSS = (
+    _T.update()
+    .where(
+        _OTHERS,
+        _TWO_COLUMNS,
+        sa.or_(
+            sa.and_(
+                _T.c.stage == sa.bindparam("m_to_stage"), _T.c.position >= sa.bindparam("m_to")
+            ),
+            sa.and_(
+                _T.c.stage == sa.bindparam("m_from_stage"), _T.c.position > sa.bindparam("m_from")
+            ),
+        ),
+    )
+    .values(
+        position=_T.c.position + sa.case((_T.c.stage == sa.bindparam("m_to_stage"), 1), else_=-1)
+    )
+)
+_IN_COLUMN = sa.and_(_OTHERS, _T.c.stage == sa.bindparam("m_to_stage"))
+# Up: the cards from :to to just above the card go down one; down: the
+# cards from just below it to :to go up one.
+_SHIFT_UP = (
+    _T.update()
+    .where(_IN_COLUMN, _T.c.position.between(sa.bindparam("m_to"), sa.bindparam("m_from") - 1))
+    .values(position=_T.c.position + 1)
+)
+_SHIFT_DOWN = (
+    _T.update()
+    .where(_IN_COLUMN, _T.c.position.between(sa.bindparam("m_from") + 1, sa.bindparam("m_to")))
+    .values(position=_T.c.position - 1)
+)
+_WRITE_CARD = (
+    _T.update()
+    .where(_T.c.id == sa.bindparam("m_card_id"), _T.c.version == sa.bindparam("m_old_version"))
+    .values(
+        stage=sa.bindparam("m_to_stage"),
+        position=sa.bindparam("m_to"),
+        version=sa.bindparam("m_new_version"),
+        updated_at=sa.bindparam("m_now", type_=_T.c.updated_at.type),
+    )
+)
+
+
+def _locked_state(card_id: int, board_id: int, from_stage: str, stage: str) -> _LockedState:
+    """The card's version and position (if it is live in `from_stage`) and
+    each of the two columns' count and density, in one aggregate query."""
+    rows = (
+        db.session.connection()
+        .execute(
+            _LOCKED_STATE,
+            {
+                "m_board_id": board_id,
+                "m_card_id": card_id,
+                "m_from_stage": from_stage,
+                "m_to_stage": stage,
+            },
+        )
+        .all()
+    )
+    counts = dict.fromkeys({from_stage, stage}, 0)
+    dense, version, position = True, None, -1
+    for row_stage, count, low, high, distinct, card_version, card_position in rows:
+        counts[row_stage] = count
+        dense = dense and low == 0 and high == count - 1 and distinct == count
+        if card_version is not None and row_stage == from_stage:
+            version, position = card_version, card_position
+    return _LockedState(version, position, counts, dense)
+
+
 def _shift(initiative: Initiative, from_stage: str, from_position: int, stage: str, to: int):
     """Make room at `to` in `stage` and close the gap at `from_position` in
-    `from_stage`, for columns that are dense: at most two UPDATE statements,
-    however many cards move up or down by one. The card itself is written
-    through the ORM."""
-    table = Initiative.__table__
-    live = sa.and_(table.c.board_id == initiative.board_id, table.c.archived_at.is_(None))
+    `from_stage`, for columns that are dense: one UPDATE statement, however
+    many cards move up or down by one. The card itself is written apart."""
     if from_stage != stage:
-        db.session.execute(
-            table.update()
-            .where(live, table.c.stage == from_stage, table.c.position > from_position)
-            .values(position=table.c.position - 1)
+        statement = _SHIFT_ACROSS
+    else:
+        statement = _SHIFT_UP if to < from_position else _SHIFT_DOWN
+    db.session.connection().execute(
+        statement,
+        {
+            "m_board_id": initiative.board_id,
+            "m_card_id": initiative.id,
+            "m_from_stage": from_stage,
+            "m_to_stage": stage,
+            "m_from": from_position,
+            "m_to": to,
+        },
+    )
+
+
+def _write_card(initiative: Initiative, *, stage: str, position: int, version: int) -> None:
+    """The card's new place and version in one UPDATE guarded by the version
+    it had under the lock; the loaded object is told the committed values
+    (so the ORM writes nothing more)."""
+    now = utcnow()
+    written = (
+        db.session.connection()
+        .execute(
+            _WRITE_CARD,
+            {
+                "m_card_id": initiative.id,
+                "m_old_version": version,
+                "m_new_version": version + 1,
+                "m_to_stage": stage,
+                "m_to": position,
+                "m_now": now,
+            },
         )
-        db.session.execute(
-            table.update()
-            .where(live, table.c.stage == stage, table.c.position >= to)
-            .values(position=table.c.position + 1)
-        )
-        return
-    same_column = sa.and_(live, table.c.stage == stage, table.c.id != initiative.id)
-    if to < from_position:  # up: the cards from `to` to just above it go down one
-        between = table.c.position.between(to, from_position - 1)
-        db.session.execute(
-            table.update().where(same_column, between).values(position=table.c.position + 1)
-        )
-    else:  # down: the cards from just below it to `to` go up one
-        between = table.c.position.between(from_position + 1, to)
-        db.session.execute(
-            table.update().where(same_column, between).values(position=table.c.position - 1)
-        )
+        .rowcount
+    )
+    if written != 1:  # cannot happen under the lock; never write a half move
+        raise RuntimeError(f"card {initiative.id} changed under the board's lock")
+    for name, value in (
+        ("stage", stage),
+        ("position", position),
+        ("version", version + 1),
+        ("updated_at", now),
+    ):
+        set_committed_value(initiative, name, value)
 
 
 def _renumber(ordered: list[_Slot], skip_id: int) -> None:
@@ -242,8 +371,61 @@ def move_initiative(
         raise Refused("Kortets version mangler eller er ugyldig. Genindlæs tavlen.")
 
     board_id = initiative.board_id
-    # The caller may have loaded the card before the lock: read it again.
-    lock_board(board_id, initiative)
+    if initiative.version > version:
+        # Versions only grow: the card has changed since the client saw it.
+        # Refused without waiting for the lock (the loaded card is shown).
+        raise StaleVersion(initiative)
+    filtered = board_filter is not None and board_filter.active
+    if filtered or initiative.version != version:
+        return _move_carefully(initiative, stage, position, version, actor, board_filter)
+
+    # The loaded card is the client's version: its column and its texts are
+    # those of that version, and the one locked read below tells whether it
+    # still is (and where it is now: other moves shift it without a new version).
+    from_stage = initiative.stage
+    lock_board(board_id)
+    state = _locked_state(initiative.id, board_id, from_stage, stage)
+    if state.version != version or not state.dense:
+        return _move_carefully(initiative, stage, position, version, actor, board_filter)
+    from_position = state.position
+    others = state.counts[stage] - (1 if from_stage == stage else 0)
+    if position > others:
+        raise _past_the_end(position, others, stage, filtered)
+    if from_stage == stage and position == from_position:
+        set_committed_value(initiative, "position", from_position)
+        return MoveResult(initiative, from_stage, from_position, stage, position, None)
+    _shift(initiative, from_stage, from_position, stage, position)
+    _write_card(initiative, stage=stage, position=position, version=version)
+    _expire_positions(initiative)
+    event = _record_move(initiative, actor, from_stage, from_position, stage, position)
+    return MoveResult(initiative, from_stage, from_position, stage, position, event)
+
+
+def _record_move(initiative, actor, from_stage, from_position, stage, to_position) -> Event:
+    event = record_event(
+        board_id=initiative.board_id,
+        initiative_id=initiative.id,
+        kind="initiative.moved",
+        payload={
+            "title": initiative.title,
+            "from_stage": from_stage,
+            "from_position": from_position,
+            "to_stage": stage,
+            "to_position": to_position,
+        },
+        actor=actor,
+    )
+    db.session.flush()  # the Event's INSERT (its id), still under the lock
+    return event
+
+
+def _move_carefully(initiative, stage, position, version, actor, board_filter) -> MoveResult:
+    """The general move: the card read again in full under the lock, the
+    columns read when the board is filtered or a column has a gap, and only
+    the positions that change written."""
+    board_id = initiative.board_id
+    lock_board(board_id)
+    refresh_or_vanish(initiative)
     if initiative.version != version:
         raise StaleVersion(initiative)
     if initiative.archived_at is not None:
@@ -254,9 +436,6 @@ def move_initiative(
     dense = _dense_columns(board_id, {from_stage, stage})
     filtered = board_filter is not None and board_filter.active
     if dense and not filtered:
-        # The common case costs no read of the columns: positions are the
-        # order, so `position` is the new index and two range UPDATEs shift
-        # the cards in between.
         others = dense[stage] - (1 if from_stage == stage else 0)
         if position > others:
             raise _past_the_end(position, others, stage, filtered)
@@ -275,24 +454,7 @@ def move_initiative(
             _renumber(source, skip_id=initiative.id)
         moved = _Slot(initiative.id, initiative.theme_id, initiative.objective_id, -1)
         _renumber([*others[:insert_at], moved, *others[insert_at:]], skip_id=initiative.id)
+    _write_card(initiative, stage=stage, position=insert_at, version=version)
     _expire_positions(initiative)
-
-    initiative.stage = stage
-    initiative.position = insert_at
-    initiative.version = version + 1
-    initiative.updated_at = utcnow()
-    event = record_event(
-        board_id=board_id,
-        initiative_id=initiative.id,
-        kind="initiative.moved",
-        payload={
-            "title": initiative.title,
-            "from_stage": from_stage,
-            "from_position": from_position,
-            "to_stage": stage,
-            "to_position": insert_at,
-        },
-        actor=actor,
-    )
-    db.session.flush()
+    event = _record_move(initiative, actor, from_stage, from_position, stage, insert_at)
     return MoveResult(initiative, from_stage, from_position, stage, insert_at, event)

@@ -4,7 +4,10 @@ and drop and the keyboard "Flyt" control (static/js/moves.js).
 Form fields: `stage`, `position` (the card's index among the cards the
 client sees in the target column, see board/moves/services.py), `version`
 (the card's version as the client knows it), and the board's filter (`tema`,
-`maal`) when the client shows a filtered board. `from_stage` (optional) is
+`maal`, `q`) when the client shows a filtered board, and its view
+(`visning`: how the card is drawn). In the swimlane view the filter is the
+card's row (`tema` its pejlemærke), so `position` counts the cards above it
+in that row. `from_stage` (optional) is
 the column the client showed the card in: on a conflict it is re-rendered
 too, so a card that moved elsewhere meanwhile is not left in the page twice.
 
@@ -23,7 +26,8 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user
 
-from ..boards.queries import load_themes, parse_filter
+from ..boards.queries import load_themes, parse_filter, parse_mode
+from ..database import commit_keeping_loaded
 from ..errors import Refused, StaleVersion
 from ..extensions import db
 from ..models import Initiative
@@ -58,6 +62,7 @@ def move(access, initiative_id: int):
     )
     themes = load_themes(access.board.id)
     board_filter = parse_filter(request.form, themes, access.viewer_id)
+    mode = parse_mode(request.form)
     try:
         result = move_initiative(
             initiative,
@@ -75,24 +80,26 @@ def move(access, initiative_id: int):
             conflict.initiative,
             shown_in={stage, request.form.get("from_stage")},
         )
+        context["view"].mode = mode  # the columns are drawn as the page draws them
         # Plain values only from here: end the transaction (and its lock) first.
         db.session.rollback()
         # Nothing in place of the card: the columns and the notice come out
         # of band (moves.js has put the card back already).
         return (
-            render_template("moves/_conflict.html", access=access, **context),
+            render_template("moves/_conflict.html", access=access, mode=mode, **context),
             409,
             {"HX-Reswap": "none"},
         )
     # Hold the board's lock (PostgreSQL) or the write lock (SQLite) no longer
-    # than needed: take what the answer shows from this transaction as plain
-    # values, commit, then read the counts and render.
+    # than needed: commit first (keeping the loaded objects, which hold what
+    # was just written), then build the answer, read the counts and render.
+    commit_keeping_loaded()
     card = fragments.card_summary(access.board, themes, board_filter, result.initiative)
     announcement = fragments.announcement(result, position)
-    db.session.commit()
     return render_template(
         "moves/_moved.html",
         access=access,
         announcement=announcement,
+        mode=mode,
         **fragments.moved_context(access.board.id, board_filter, card),
     )

@@ -32,6 +32,7 @@ from ..events import record_event
 from ..extensions import db
 from ..locks import lock_board
 from ..models import Event, Initiative, LoginSession, PublishedReport, User
+from ..reports import checkpoints
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,9 @@ def redact_initiative_value(
         if count:
             report.snapshot = snapshot
             reports_changed += 1
+    # The replay checkpoints hold the card's texts too: the next reports
+    # replay the rewritten log in full (and publishing makes new ones).
+    checkpoints.forget(initiative.board_id)
 
     return record_event(
         board_id=initiative.board_id,

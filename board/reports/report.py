@@ -107,7 +107,7 @@ class StatusReport:
         return (
             f"Skemaet viser status pr. {danish_date(self.as_of)} for de "
             f"{self.row_count} tiltag{scope} i «{self.board_title}», sådan som de stod "
-            "på tiltagstavlen ved dagens afslutning. Kolonnen angiver, om tiltaget er "
+            "på tiltagstavlen ved dagens afslutning. Fasen angiver, om tiltaget er "
             "ikke iværksat, planlagt, igangsat eller afsluttet; status er den "
             "beskrivelse, der var skrevet på tiltaget på datoen."
         )

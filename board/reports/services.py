@@ -19,7 +19,8 @@ from ..extensions import db
 from ..formatting import danish_date
 from ..locks import lock_board
 from ..models import Board, Event, PublishedReport, Theme, User
-from .replay import CardState, cards_at, cards_at_and_now, end_of_day, structure_at
+from . import checkpoints
+from .replay import CardState, end_of_day, structure_at
 from .report import ReportObjective, ReportRow, ReportTheme, StatusReport
 
 TITLE_MAX = 300
@@ -70,11 +71,13 @@ def status_as_of(board: Board, day: date, theme_id: int | None = None) -> Status
     cards archived by then are not. Grouped pejlemærke → målsætning → tiltag;
     målsætninger without tiltag are kept (the documents list them).
     `theme_id` limits the report to one pejlemærke. A fixed number of queries
-    (four, a fifth for the owners' names when a card has one, plus loading
-    `board` if expired), whatever the number of cards."""
+    (four to six, one more for the owners' names when a card has one, plus
+    loading `board` if expired), whatever the number of cards; from a
+    checkpoint (checkpoints.py) when a report was published on or before
+    `day`."""
     cutoff = end_of_day(day)
     themes = structure_at(board, cutoff)
-    cards = [c for c in cards_at(board.id, cutoff).values() if not c.archived]
+    cards = [c for c in checkpoints.cards_at(board.id, cutoff).values() if not c.archived]
     cards.sort(key=lambda c: c.order)
     owners = owner_names(cards)
 
@@ -178,7 +181,7 @@ def changes_since(board: Board, day: date, *, with_comments: bool = True) -> Cha
     other fields edited — plus the number of comments written since. A card
     moved away and back counts as not moved. Grouped by pejlemærke."""
     cutoff = end_of_day(day)
-    then, now, _ = cards_at_and_now(board.id, cutoff)
+    then, now = checkpoints.cards_at_and_now(board.id, cutoff)
     comments: Counter[int] = Counter()
     if with_comments:
         comments.update(
@@ -203,8 +206,11 @@ def changes_between(
     changes: list[tuple[CardState, CardChange]] = []
     for card in sorted(now.values(), key=lambda c: c.order):
         before = then.get(card.id)
+        new_comments = comments.get(card.id, 0)
+        if before is not None and not new_comments and before.__dict__ == card.__dict__:
+            continue  # untouched since: nothing to compare
         change = CardChange(id=card.id, title=card.title, stage=card.stage)
-        change.new_comments = comments.get(card.id, 0)
+        change.new_comments = new_comments
         if before is None:
             change.added = True
             change.archived = card.archived
@@ -268,6 +274,8 @@ def publish_report(
         published_by_id=getattr(actor, "id", None),
     )
     db.session.add(published)
+    # Later reports replay from here (only Events after the report's date).
+    checkpoints.save(board.id, end_of_day(day))
     db.session.flush()
     record_event(
         board_id=board.id,

@@ -2,7 +2,7 @@
 visits and calendar feeds (board/notifications/models.py)
 
 Revision ID: 53d72bac5fc8
-Revises: 30be73306ddc
+Revises: 46a00e5b57e1
 Create Date: 2026-12-01 12:24:56.838221
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '53d72bac5fc8'
-down_revision = '30be73306ddc'
+down_revision = '46a00e5b57e1'
 branch_labels = None
 depends_on = None
 

@@ -146,13 +146,23 @@
       document.querySelector('#columns [aria-expanded="true"]');
   }
 
+  // The page's filter, search and view: parts are asked for under them.
+  // `extra` is the owner and vurdering filter as a query string (ejer=..&vurdering=..).
+  var FILTER_PARAMS = {
+    tema: "filterTema", maal: "filterMaal", extra: "filterExtra", q: "filterQ", visning: "visning"
+  };
+
   function currentFilter() {
     var columns = document.querySelector("#columns .columns");
-    return {
-      tema: columns ? columns.dataset.filterTema || "" : "",
-      maal: columns ? columns.dataset.filterMaal || "" : "",
-      extra: columns ? columns.dataset.filterExtra || "" : ""
-    };
+    var filter = {};
+    Object.keys(FILTER_PARAMS).forEach(function (name) {
+      filter[name] = columns ? columns.dataset[FILTER_PARAMS[name]] || "" : "";
+    });
+    return filter;
+  }
+
+  function sameFilter(a, b) {
+    return Object.keys(FILTER_PARAMS).every(function (name) { return a[name] === b[name]; });
   }
 
   function flush() {
@@ -182,8 +192,9 @@
       Object.keys(parts[name]).forEach(function (value) { params.append(name, value); });
     });
     if (parts.filter) params.append("filter", "1");
-    if (filter.tema) params.append("tema", filter.tema);
-    if (filter.maal) params.append("maal", filter.maal);
+    Object.keys(FILTER_PARAMS).forEach(function (name) {
+      if (name !== "extra" && filter[name]) params.append(name, filter[name]);
+    });
     // The owner and vurdering filter, as the server wrote it (ejer=..&vurdering=..).
     new URLSearchParams(filter.extra).forEach(function (value, name) { params.append(name, value); });
     var request = { events: events, filter: filter, retry: null, missing: {}, focus: null };
@@ -250,8 +261,7 @@
       event.detail.shouldSwap = false;
       event.detail.isError = false;
       request.retry = 2000;
-    } else if (now.tema !== request.filter.tema || now.maal !== request.filter.maal ||
-        now.extra !== request.filter.extra || boardBusy()) {
+    } else if (!sameFilter(now, request.filter) || boardBusy()) {
       // The page changed under the request: ask again.
       event.detail.shouldSwap = false;
       request.retry = 200;
@@ -283,6 +293,7 @@
     if (event.target !== live || !request || !request.swapping) return;
     request.swapping = false;
     restoreFocus(request.focus);
+    highlightChanges(request.events);
     var missing = Object.keys(request.missing);
     if (missing.length) {
       queue.push({ id: 0, kind: "refresh", scope: "column", stages: missing, filter: false });
@@ -321,6 +332,84 @@
     var controls = card.querySelectorAll("a, button, [tabindex]");
     var target = controls[memory.index] || card.querySelector("a, button");
     if (target) target.focus({ preventScroll: true });
+  }
+
+  // --- changes in plain sight ---------------------------------------------
+  //
+  // A card someone else changed is highlighted for a few seconds (class
+  // is-changed, live.css; without motion under prefers-reduced-motion) with
+  // a note saying what happened ("Flyttet af Lone Leder", the event's
+  // `change`), and scrolled into view unless the user is busy elsewhere on
+  // the page: focus in a form, a field or a dialog, or a scroll of their own
+  // in the last seconds.
+
+  var HIGHLIGHT_MS = 8000;
+  var USER_SCROLL_MS = 10000;
+  var SCROLL_KEYS = { PageUp: 1, PageDown: 1, ArrowUp: 1, ArrowDown: 1, Home: 1, End: 1, " ": 1 };
+  var lastUserScroll = 0;
+  var highlightTimers = {};
+
+  function userScrolled() { lastUserScroll = Date.now(); }
+  window.addEventListener("wheel", userScrolled, { passive: true });
+  window.addEventListener("touchmove", userScrolled, { passive: true });
+  window.addEventListener("keydown", function (event) {
+    if (SCROLL_KEYS[event.key] && !/^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(event.target.tagName)) {
+      userScrolled();
+    }
+  });
+
+  function busyElsewhere() {
+    if (Date.now() - lastUserScroll < USER_SCROLL_MS) return true;
+    var dialog = document.getElementById("card-dialog");
+    if (dialog && dialog.open) return true;
+    var active = document.activeElement;
+    if (!active || active === document.body) return false;
+    return Boolean(active.form || (active.closest && active.closest("form, dialog, .move-panel")) ||
+      /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
+  }
+
+  function inView(el) {
+    var box = el.getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight;
+  }
+
+  function reducedMotion() {
+    return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  function markChanged(el, text) {
+    var id = el.id;
+    var note = el.querySelector(".card-change-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "card-change-note";
+      el.appendChild(note);
+    }
+    note.textContent = text;
+    el.classList.add("is-changed");
+    window.clearTimeout(highlightTimers[id]);
+    highlightTimers[id] = window.setTimeout(function () {
+      delete highlightTimers[id];
+      var current = document.getElementById(id);  // the card may have been re-rendered
+      if (!current) return;
+      current.classList.remove("is-changed");
+      var old = current.querySelector(".card-change-note");
+      if (old) old.remove();
+    }, HIGHLIGHT_MS);
+  }
+
+  function highlightChanges(events) {
+    var last = null;
+    events.forEach(function (d) {
+      if (!d.change || !d.initiative_id || isMine(d)) return;
+      var el = cardElement(d.initiative_id);
+      if (!el) return;  // not shown under this filter, or archived
+      markChanged(el, d.change);
+      last = el;
+    });
+    if (last && !inView(last) && !busyElsewhere()) {
+      last.scrollIntoView({ block: "center", behavior: reducedMotion() ? "auto" : "smooth" });
+    }
   }
 
   function parse(html) {

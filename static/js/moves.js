@@ -1,7 +1,10 @@
 // Moving cards on the board: drag and drop (Sortable) and the keyboard/touch
 // "Flyt" control. Both move the card in the page at once and POST the move
-// (stage, position, version, from_stage and the board's filter) to the card's
-// data-move-url with htmx; app.js adds the CSRF header.
+// (stage, position, version, from_stage, the page's view and the filter of
+// the card's nearest [data-filter-tema]) to the card's data-move-url with
+// htmx; app.js adds the CSRF header. In the swimlane view that filter is the
+// card's row (its pejlemærke), and a card moves only between that row's
+// cells: `position` then counts the row's cards.
 //
 // - 200: htmx swaps the re-rendered card (new version) over the moved one;
 //   the counts and the announcement come out of band.
@@ -36,8 +39,14 @@
   }
 
   function columnLabel(list) {
-    var title = list.closest(".column").querySelector(".column-title");
-    return title ? title.firstChild.textContent.trim() : list.dataset.stage;
+    return list.dataset.stageLabel || list.dataset.stage;
+  }
+
+  // The card lists a card can move between: those of its swimlane row in the
+  // swimlane view (a move never changes the pejlemærke), else all four.
+  function listsFor(card) {
+    var scope = card.closest(".lane") || document;
+    return scope.querySelectorAll(".card-list");
   }
 
   function notice(text, kind) {
@@ -48,13 +57,23 @@
     if (area) area.replaceChildren(p);
   }
 
-  function filterValues() {
+  // The filter a move of `card` is sent under: that of its nearest
+  // [data-filter-tema] (a swimlane row: its pejlemærke; else the board's,
+  // on .columns), the owner and vurdering filter of .columns, and the page's
+  // view, which decides how the answer's card is drawn.
+  function filterValues(card) {
+    var holder = (card && card.closest("[data-filter-tema]")) || document.querySelector(".columns");
     var columns = document.querySelector(".columns");
-    return {
-      tema: columns ? columns.dataset.filterTema || "" : "",
-      maal: columns ? columns.dataset.filterMaal || "" : "",
-      extra: columns ? columns.dataset.filterExtra || "" : "",
+    var values = {
+      tema: holder ? holder.dataset.filterTema || "" : "",
+      maal: holder ? holder.dataset.filterMaal || "" : "",
     };
+    if (holder && holder.dataset.filterQ) values.q = holder.dataset.filterQ;
+    if (columns && columns.dataset.visning) values.visning = columns.dataset.visning;
+    // The owner and vurdering filter go as their own fields (ejer, vurdering).
+    var extra = columns ? columns.dataset.filterExtra || "" : "";
+    new URLSearchParams(extra).forEach(function (value, name) { values[name] = value; });
+    return values;
   }
 
   // Send the move of `card`, which is already at its new place in the page.
@@ -63,10 +82,7 @@
     var list = card.parentElement;
     var toggle = card.querySelector(".move-toggle");
     if (!toggle || pending.has(id)) return;
-    var values = filterValues();
-    // The owner and vurdering filter go as their own fields (ejer, vurdering).
-    new URLSearchParams(values.extra).forEach(function (value, name) { values[name] = value; });
-    delete values.extra;
+    var values = filterValues(card);
     values.stage = list.dataset.stage;
     values.position = String(cardsOf(list).indexOf(card));
     values.version = card.dataset.version;
@@ -198,14 +214,15 @@
       return;
     }
     notice("Svaret på flytningen gik tabt. Tjekker, om den blev gemt …", "warning");
-    var filter = filterValues();
+    // The board's own filter (not a swimlane row's): the parts are the page's.
+    var filter = filterValues(null);
     var params = new URLSearchParams();
     [entry.sent.from, entry.sent.stage].forEach(function (stage) {
       params.append("stage", stage);
     });
-    if (filter.tema) params.append("tema", filter.tema);
-    if (filter.maal) params.append("maal", filter.maal);
-    new URLSearchParams(filter.extra).forEach(function (value, name) { params.append(name, value); });
+    Object.keys(filter).forEach(function (name) {
+      if (filter[name]) params.append(name, filter[name]);
+    });
     var url = live.dataset.partsUrl + "?" + params.toString();
     setTimeout(function () {
       // The answer re-renders both columns out of band (swap "none"): the
@@ -261,8 +278,10 @@
 
   function initList(list) {
     if (Sortable.get(list)) return;
+    var lane = list.closest(".lane");
     Sortable.create(list, {
-      group: "cards",
+      // In the swimlane view only between the cells of one row.
+      group: lane ? "cards-" + lane.id : "cards",
       draggable: ".card",
       // The Flyt button and its panel are clicked, not dragged; the grip
       // drawn before the button (.move-controls::before) is a drag handle.
@@ -323,7 +342,7 @@
     panel.id = "move-panel-" + card.dataset.initiativeId;
     panel.setAttribute("role", "group");
     panel.setAttribute("aria-label", "Flyt tiltaget");
-    document.querySelectorAll(".card-list").forEach(function (other) {
+    listsFor(card).forEach(function (other) {
       if (other !== list) addButton(panel, "Til " + columnLabel(other), { moveTo: other.dataset.stage });
     });
     addButton(panel, "Op", { moveStep: "up" }, index <= 0);
@@ -341,7 +360,9 @@
     var origin = { list: list, index: cardsOf(list).indexOf(card) };
     var focus = "toggle";
     if (choice.dataset.moveTo) {
-      var target = document.querySelector('.card-list[data-stage="' + choice.dataset.moveTo + '"]');
+      var target = Array.prototype.find.call(listsFor(card), function (other) {
+        return other.dataset.stage === choice.dataset.moveTo;
+      });
       if (!target) return;
       target.appendChild(card); // to the bottom of the other column
     } else {
