@@ -48,18 +48,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth,
         boards,
         comments,
+        digests,
         editing,
         health,
         importer,
         live,
         moves,
+        notifications,
         privacy,
         reports,
         share,
     )
 
     areas = (auth, admin, boards, moves, editing, comments, share, live, reports, importer, privacy)
-    areas += (health,)
+    areas += (health, notifications, digests)
     for area in areas:
         app.register_blueprint(area.bp)
     live.init_app(app)

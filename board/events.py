@@ -27,6 +27,7 @@ from .event_kinds import EVENT_KINDS
 from .extensions import db
 from .locks import lock_board
 from .models import Event
+from .notifications.dispatch import notify_about
 
 # A card's own values (text and its deadline), as the edit form has them.
 CARD_VALUE_FIELDS = ("title", "description", "timeline", "status_note", "responsible", "due_date")
@@ -100,6 +101,7 @@ def record_event(
     )
     db.session.add(event)
     db.session.info.setdefault(PENDING_KEY, []).append(event)
+    notify_about(event, actor)  # who is told of it, in this transaction
     return event
 
 

@@ -2,7 +2,8 @@
 
 A share link's token is its only credential and sits in the URL path
 (/s/<token>/...). Access logs (gunicorn's, and Werkzeug's in development)
-would write it down; these helpers replace it with "/s/[token]".
+would write it down; these helpers replace it with "/s/[token]" (and the
+same for a calendar feed's token and an unsubscribe key).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import logging
 import re
 
 _SHARE_TOKEN = re.compile(r"/s/[^/?#\s\"]+")
+# The private calendar feeds' tokens and the unsubscribe keys (board/notifications).
+_URL_SECRET = re.compile(r"/(calendar|unsubscribe)/[^/?#\s\"]+")
 
 
 def redact(text):
     if not isinstance(text, str):
         return text
-    return _SHARE_TOKEN.sub("/s/[token]", text)
+    return _URL_SECRET.sub(r"/\1/[token]", _SHARE_TOKEN.sub("/s/[token]", text))
 
 
 class RedactShareTokens(logging.Filter):

@@ -54,6 +54,7 @@ from board.mail.outbox import queue_mail
 from board.models import (
     Board,
     Comment,
+    Event,
     GroupRoleMapping,
     Initiative,
     Membership,
@@ -65,6 +66,9 @@ from board.models import (
     User,
     utcnow,
 )
+from board.notifications.calendar import renew_feed
+from board.notifications.models import Notification
+from board.notifications.settings import unsubscribe_key
 from board.tokens import hash_token
 from tests.conftest import BASE_CONFIG
 
@@ -92,6 +96,9 @@ COMMENT_AUTHOR = _level(LOGIN, LOGIN, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN)
 BOARD_ADMIN = _level(LOGIN, LOGIN, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK)
 # leder on some board, or administrator (creating a board by import)
 LEADER_ANYWHERE = _level(LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, OK)
+# One user's own row (board/notifications: the med member's notification);
+# anyone else's is 404.
+OWN_NOTIFICATION = _level(LOGIN, LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND)
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,19 @@ RULES: dict[str, dict | Rule] = {
     "importer.new": LEADER_ANYWHERE,
     "importer.preview": LEADER_ANYWHERE,
     "importer.create": LEADER_ANYWHERE,
+    # notifications, settings, calendar feeds, unsubscribe (board/notifications)
+    "notifications.index": SIGNED_IN,
+    "notifications.count": SIGNED_IN,
+    "notifications.open_notification": OWN_NOTIFICATION,
+    "notifications.mark_read": OWN_NOTIFICATION,
+    "notifications.mark_all_read": SIGNED_IN,
+    "notifications.account": SIGNED_IN,
+    "notifications.renew_own_feed": SIGNED_IN,
+    "notifications.renew_board_feed": BOARD_EDIT,
+    "notifications.follow": Rule(BOARD_VIEW, data={"follow": "1"}),
+    "notifications.mention_candidates": BOARD_COMMENT,
+    "notifications.calendar_feed": PUBLIC,  # the token is the key (a bad one: 404, tested there)
+    "notifications.unsubscribe": PUBLIC,  # the signed key is the proof (RFC 8058)
 }
 
 # How to fill in each URL argument, from the world built for every test.
@@ -212,6 +232,9 @@ URL_VALUES = {
     "token": lambda w: w.token,
     "filename": lambda w: "css/app.css",
     "fmt": lambda w: "csv",
+    "notification_id": lambda w: w.notification.id,
+    "feed_token": lambda w: w.feed_token,
+    "key": lambda w: w.unsubscribe_key,
     "message_id": lambda w: w.mail.id,
 }
 
@@ -334,6 +357,20 @@ def build_world() -> SimpleNamespace:
     )
     mapping = GroupRoleMapping(group="matrix-gruppe", board_id=board.id, role=Role.MED.value)
     db.session.add_all([comment, report, link, revoked, mapping])
+    # The med member's notification, calendar feed and unsubscribe key.
+    event = Event(board_id=board.id, initiative_id=initiative.id, kind="comment.added", payload={})
+    db.session.add(event)
+    db.session.flush()
+    notification = Notification(
+        user_id=people["med"].id,
+        board_id=board.id,
+        initiative_id=initiative.id,
+        event_id=event.id,
+        category="comment",
+        delivery="app",
+    )
+    db.session.add(notification)
+    feed_token = renew_feed(people["med"])
     mail_id = queue_mail(to_user=people["med"], subject="Hej", text="Hej", kind="matrix")
     session_ids = {kind: start_login_session(user) for kind, user in people.items()}
     db.session.commit()
@@ -351,6 +388,9 @@ def build_world() -> SimpleNamespace:
         link=SimpleNamespace(id=link.id),
         mapping=SimpleNamespace(id=mapping.id),
         token=SHARE_TOKEN,
+        notification=SimpleNamespace(id=notification.id),
+        feed_token=feed_token,
+        unsubscribe_key=unsubscribe_key(people["med"].id, "comment"),
         session_ids=session_ids,
         target_user=SimpleNamespace(id=people["target"].id),
     )

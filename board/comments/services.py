@@ -19,6 +19,7 @@ from ..events import record_event
 from ..extensions import db
 from ..locks import lock_board
 from ..models import Comment, Initiative
+from ..notifications.mentions import encode_mentions
 
 EDIT_WINDOW = timedelta(minutes=15)
 REASON_MAX = 500
@@ -78,9 +79,12 @@ def comment_board_id(comment: Comment) -> int:
     return db.session.get(Initiative, comment.initiative_id).board_id
 
 
-def add_comment(initiative: Initiative, *, actor, body: str) -> Comment:
+def add_comment(initiative: Initiative, *, actor, body: str, mentions=()) -> Comment:
+    """`mentions`: the ids the autocomplete chose (board/notifications/mentions.py);
+    someone without access to the board is refused (422)."""
     body = clean_body(body)
     lock_board(initiative.board_id)
+    body = encode_mentions(initiative.board_id, body, mentions)
     comment = Comment(
         initiative_id=initiative.id,
         author_id=actor.id,
@@ -104,10 +108,13 @@ def check_can_edit(comment: Comment, actor, now: datetime | None = None) -> None
         raise Refused("En kommentar kan kun redigeres i 15 minutter, efter den er skrevet.", 409)
 
 
-def edit_comment(comment: Comment, *, actor, body: str, now: datetime | None = None) -> Comment:
-    lock_board(comment_board_id(comment), comment)
+def edit_comment(
+    comment: Comment, *, actor, body: str, now: datetime | None = None, mentions=()
+) -> Comment:
+    board_id = comment_board_id(comment)
+    lock_board(board_id, comment)
     check_can_edit(comment, actor, now)
-    body = clean_body(body)
+    body = encode_mentions(board_id, clean_body(body), mentions)
     if body == comment.body:
         return comment
     comment.body = body

@@ -3,7 +3,8 @@ made clickable. Never raw HTML.
 
 The text is cut into plain pieces and URLs; every piece is escaped before it
 is put into the markup, so nothing the author typed can become a tag or an
-attribute. Only `http://` and `https://` URLs become links (no `javascript:`,
+attribute. Mentions (`@[user:ID]`, board/notifications/mentions.py) show
+the user's current name. Only `http://` and `https://` URLs become links (no `javascript:`,
 no `data:`), and a link opens in a new tab with rel="noopener noreferrer".
 """
 
@@ -12,6 +13,9 @@ from __future__ import annotations
 import re
 
 from markupsafe import Markup, escape
+
+from ..notifications.mentions import TOKEN as MENTION_TOKEN
+from ..notifications.mentions import user_names
 
 # A URL runs to the next whitespace or character that cannot be in one.
 URL_PATTERN = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
@@ -29,6 +33,22 @@ def _split_trailing(url: str) -> tuple[str, str]:
     return url[:end], url[end:]
 
 
+def _with_mentions(text: str) -> Markup:
+    """Escaped text with each `@[user:ID]` shown as the user's current name."""
+    if "@[user:" not in text:
+        return escape(text)
+    names = user_names()
+    parts: list[Markup] = []
+    last = 0
+    for match in MENTION_TOKEN.finditer(text):
+        name = names.get(int(match.group(1)), "ukendt bruger")
+        parts.append(escape(text[last : match.start()]))
+        parts.append(Markup('<span class="mention">@{0}</span>').format(name))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
 def _linkify_line(line: str) -> Markup:
     parts: list[Markup] = []
     last = 0
@@ -36,13 +56,13 @@ def _linkify_line(line: str) -> Markup:
         url, tail = _split_trailing(match.group(0))
         if len(url) <= len("https://"):
             continue
-        parts.append(escape(line[last : match.start()]))
+        parts.append(_with_mentions(line[last : match.start()]))
         parts.append(
             Markup('<a href="{0}" rel="noopener noreferrer" target="_blank">{0}</a>').format(url)
         )
-        parts.append(escape(tail))
+        parts.append(_with_mentions(tail))
         last = match.end()
-    parts.append(escape(line[last:]))
+    parts.append(_with_mentions(line[last:]))
     return Markup("").join(parts)
 
 

@@ -10,14 +10,17 @@ one error handler (board/errors.py).
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..boards import history
 from ..boards.pages import render_initiative
+from ..errors import Refused
 from ..extensions import db
 from ..htmx import hx_trigger, is_htmx
 from ..models import Comment, Initiative
+from ..notifications.mentions import display_text
+from ..params import parse_id
 from . import bp, services
 from .forms import CommentForm, RedactForm
 
@@ -64,6 +67,14 @@ def _form_or_done(access, comment, form, change, message: str, name: str):
     return _done(access, comment.initiative, message, comment.id)
 
 
+def mention_ids() -> list[int]:
+    """The users the mention autocomplete chose (`mention` fields)."""
+    ids = [parse_id(raw) for raw in request.form.getlist("mention")]
+    if None in ids:
+        raise Refused("En nævnt person er ikke angivet rigtigt. Genindlæs siden, og prøv igen.")
+    return ids
+
+
 @bp.board_get("/initiatives/<int:initiative_id>/comments")
 def log(access, initiative_id: int):
     return render_log(access, access.owned_or_404(Initiative, initiative_id))
@@ -75,7 +86,16 @@ def add(access, initiative_id: int):
     form = CommentForm()
     if not form.validate_on_submit():
         return render_log(access, initiative, 422, comment_form=form)
-    comment = services.add_comment(initiative, actor=current_user, body=form.body.data)
+    try:
+        comment = services.add_comment(
+            initiative, actor=current_user, body=form.body.data, mentions=mention_ids()
+        )
+    except Refused as refused:
+        if refused.status != 422:
+            raise
+        db.session.rollback()
+        form.show_refusal(refused, "body")
+        return render_log(access, initiative, 422, comment_form=form)
     return _done(access, initiative, "Kommentaren er gemt.", comment.id)
 
 
@@ -85,9 +105,11 @@ def edit(access, comment_id: int):
     services.check_can_edit(comment, current_user)
 
     def change(form):
-        services.edit_comment(comment, actor=current_user, body=form.body.data)
+        services.edit_comment(
+            comment, actor=current_user, body=form.body.data, mentions=mention_ids()
+        )
 
-    form = CommentForm(data={"body": comment.body})
+    form = CommentForm(data={"body": display_text(comment.body)})
     return _form_or_done(access, comment, form, change, "Kommentaren er rettet.", "edit")
 
 

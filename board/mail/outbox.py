@@ -13,6 +13,7 @@ twice" is that one argument.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from email.utils import make_msgid
 
 import sqlalchemy as sa
@@ -73,6 +74,49 @@ def queue_mail(
     id, or None when nothing was queued: the user is deactivated, has no
     address, or a message with `dedupe_key` exists (or is being queued by a
     concurrent transaction that then commits)."""
+    values = _row(
+        to_user=to_user,
+        to_address=to_address,
+        subject=subject,
+        text=text,
+        html=html,
+        headers=headers,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        now=utcnow(),
+    )
+    if values is None:
+        return None
+    statement = _insert_ignoring_duplicates().values(values).returning(OutboxMessage.id)
+    return db.session.execute(statement).scalar_one_or_none()
+
+
+def queue_mails(messages: Iterable[dict]) -> None:
+    """`queue_mail` for many messages (each a dict of its keyword arguments),
+    in one executemany of one INSERT: a notification about one comment to
+    its followers is one statement, not one per follower. The same rules:
+    nothing for a deactivated user, nothing twice for a `dedupe_key`."""
+    now = utcnow()
+    rows = [row for message in messages if (row := _row(**message, now=now)) is not None]
+    if rows:
+        # executemany of one cached statement (SQLAlchemy batches the rows
+        # into multi-row INSERTs itself, "insertmanyvalues").
+        db.session.execute(_insert_ignoring_duplicates(), rows)
+
+
+def _row(
+    *,
+    to_user=None,
+    to_address=None,
+    subject,
+    text,
+    html=None,
+    headers=None,
+    kind,
+    dedupe_key=None,
+    now,
+):
+    """The outbox row for one message, or None when it goes to no one."""
     if (to_user is None) == (to_address is None):
         raise ValueError("queue_mail needs exactly one of to_user and to_address")
     if to_user is not None:
@@ -87,9 +131,7 @@ def queue_mail(
     clash = OWN_HEADERS.intersection(name.lower() for name in extra)
     if clash:
         raise ValueError(f"queue_mail sets these headers itself: {sorted(clash)}")
-
-    now = utcnow()
-    values = {
+    return {
         "recipient_user_id": to_user.id if to_user is not None else None,
         "recipient_address": address,
         "subject": subject,
@@ -104,18 +146,15 @@ def queue_mail(
         "state": MailState.PENDING.value,
         "attempts": 0,
     }
+
+
+def _insert_ignoring_duplicates():
     # One INSERT ... ON CONFLICT (dedupe_key) DO NOTHING, on both databases:
     # no exception to catch and no savepoint, and a concurrent transaction
     # with the same key makes this one wait for its outcome (PostgreSQL's
     # unique index; SQLite has one writer at a time) instead of doubling.
     insert = postgresql.insert if is_postgresql(db.session) else sqlite.insert
-    statement = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(OutboxMessage.id)
-    )
-    return db.session.execute(statement).scalar_one_or_none()
+    return insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 def is_queued(dedupe_key: str) -> bool:

@@ -140,6 +140,22 @@ def clone(card: CardState) -> CardState:
     copy = object.__new__(CardState)
     copy.__dict__.update(card.__dict__)
     return copy
+def cards_after_event_and_now(
+    board_id: int, after_event_id: int, initiative_ids=None
+) -> tuple[dict, dict]:
+    """The cards as they were after Event `after_event_id` and now, from one
+    pass over the log (a digest: "since the previous one", by the log's own
+    order rather than a clock). `initiative_ids` limits it to those cards."""
+    cards: dict[int, CardState] = {}
+    then: dict[int, CardState] = {}
+    query = card_events_query(board_id)
+    if initiative_ids is not None:
+        query = query.where(Event.initiative_id.in_(sorted(initiative_ids)))
+    for event in db.session.execute(query):
+        if event.id <= after_event_id:
+            apply_card_event(then, event)
+        apply_card_event(cards, event)
+    return then, cards
 
 
 def cards_at_and_now(board_id: int, cutoff: datetime) -> tuple[dict, dict, list]:

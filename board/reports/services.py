@@ -194,7 +194,15 @@ def changes_since(board: Board, day: date, *, with_comments: bool = True) -> Cha
                 )
             )
         )
+    return changes_between(board, then, now, comments, since=day)
 
+
+def changes_between(
+    board: Board, then: dict, now: dict, comments: Counter, *, since: date
+) -> ChangesReport:
+    """The net change per card from the cards `then` to the cards `now`
+    (replay's CardStates), with `comments` new comments per card: the logic
+    of "Ændringer siden", shared with the digests (board/digests)."""
     changes: list[tuple[CardState, CardChange]] = []
     for card in sorted(now.values(), key=lambda c: c.order):
         before = then.get(card.id)
@@ -238,7 +246,7 @@ def changes_since(board: Board, day: date, *, with_comments: bool = True) -> Cha
         if group is None:
             group = groups.setdefault(None, ChangeGroup(None, "Uden placering"))
         group.changes.append(change)
-    return ChangesReport(board=board, since=day, groups=[g for g in groups.values() if g.changes])
+    return ChangesReport(board=board, since=since, groups=[g for g in groups.values() if g.changes])
 
 
 # --------------------------------------------------------------- publishing
