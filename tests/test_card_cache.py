@@ -4,6 +4,8 @@ their own markup, and the cache stays bounded."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from markupsafe import Markup
 
 from board.boards.card_cache import CardCache
@@ -53,26 +55,41 @@ def test_each_kind_of_viewer_gets_its_own_markup(client, board, users):
     assert link.startswith(f"/s/{token}/")
 
 
-def test_a_card_is_rendered_once_per_state_and_the_cache_is_bounded():
+class Card(NamedTuple):
+    id: int
+    title: str
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def test_a_card_is_rendered_once_per_state_and_the_cache_is_bounded(app):
     calls = []
+    a, b, c, d = (Card(i, name) for i, name in enumerate("abcd"))
 
     def macro(card, access):
-        calls.append(card)
+        calls.append(card.title)
         return Markup(f"<li>{card}</li>")
 
     class Viewer:
         card_key = ("board", None, True, True)
 
     cache = CardCache(max_cards=3)
-    assert cache.render_cards(macro, ["a", "b"], Viewer()) == "<li>a</li><li>b</li>"
-    assert cache.render_cards(macro, ["a", "b", "c"], Viewer()) == "<li>a</li><li>b</li><li>c</li>"
-    assert calls == ["a", "b", "c"]
-    cache.render_cards(macro, ["d"], Viewer())  # the least recently used ("a") goes
-    cache.render_cards(macro, ["a"], Viewer())
-    assert calls == ["a", "b", "c", "d", "a"]
+    with app.test_request_context("/"):
+        assert cache.render_cards(macro, [a, b], Viewer()) == "<li>a</li><li>b</li>"
+        assert cache.render_cards(macro, [a, b, c], Viewer()) == "<li>a</li><li>b</li><li>c</li>"
+        assert calls == ["a", "b", "c"]
+        cache.render_cards(macro, [d], Viewer())  # the least recently used ("a") goes
+        cache.render_cards(macro, [a], Viewer())
+        assert calls == ["a", "b", "c", "d", "a"]
+        # A marked search title is not a plain title with the same characters.
+        plain, marked = Card(9, "x <mark>y</mark>"), Card(9, Markup("x <mark>y</mark>"))
+        cache.render_cards(macro, [plain], Viewer())
+        cache.render_cards(macro, [marked], Viewer())
+        assert calls[-2:] == ["x <mark>y</mark>", "x <mark>y</mark>"]
 
-    def new_macro(card, access):  # templates reloaded: nothing old is reused
-        calls.append(("new", card))
-        return Markup(f"<li class=new>{card}</li>")
+        def new_macro(card, access):  # templates reloaded: nothing old is reused
+            calls.append(("new", card.title))
+            return Markup(f"<li class=new>{card}</li>")
 
-    assert cache.render_cards(new_macro, ["a"], Viewer()) == "<li class=new>a</li>"
+        assert cache.render_cards(new_macro, [a], Viewer()) == "<li class=new>a</li>"

@@ -12,7 +12,9 @@ under a key made of everything the macro reads:
   told from a plain one by its type), and
 * `BoardAccess.card_key`: what the viewer changes in the markup (the board,
   the share token in the card URLs, whether move controls and comment
-  counts are shown).
+  counts are shown), and
+* whether the card carries the viewer's "Ændret siden dit sidste besøg"
+  marker (`changed_since_visit()`, board/notifications).
 
 A key is its own check: any change to what the card shows is a new key, so
 there is nothing to invalidate, and an old entry is only memory until the
@@ -35,11 +37,20 @@ from markupsafe import Markup
 MAX_CARDS = 20_000  # about 1 KiB each
 
 
-def _key(card, viewer) -> tuple:
+def _key(card, viewer, changed: frozenset) -> tuple:
     # Markup("a") == "a": a search's marked title (Markup with <mark>) must
     # not meet a plain title that happens to hold the same characters.
     marked = tuple(isinstance(value, Markup) for value in card) if isinstance(card, tuple) else ()
-    return (card, marked, viewer)
+    return (card, marked, viewer, card.id in changed)
+
+
+def _changed_since_visit() -> frozenset:
+    """The one input the card macro reads besides the card and the viewer:
+    the "Ændret siden dit sidste besøg" marker's cards (a template global of
+    board/notifications, looked up by name so this module needs no import
+    of that area; once per list, memoised per request there)."""
+    changed = current_app.jinja_env.globals.get("changed_since_visit")
+    return changed() if changed is not None else frozenset()
 
 
 class CardCache:
@@ -53,6 +64,7 @@ class CardCache:
         """The cards' HTML, one after the other, rendered by `macro` where
         not already known."""
         viewer = access.card_key
+        changed = _changed_since_visit()
         with self._lock:
             if macro is not self._macro:
                 self._cards.clear()
@@ -60,7 +72,7 @@ class CardCache:
             known = self._cards
             parts, missing = [], []
             for card in cards:
-                key = _key(card, viewer)
+                key = _key(card, viewer, changed)
                 html = known.get(key)
                 if html is None:
                     missing.append(len(parts))

@@ -140,6 +140,8 @@ def clone(card: CardState) -> CardState:
     copy = object.__new__(CardState)
     copy.__dict__.update(card.__dict__)
     return copy
+
+
 def cards_after_event_and_now(
     board_id: int, after_event_id: int, initiative_ids=None
 ) -> tuple[dict, dict]:
