@@ -1,7 +1,13 @@
 """Reading a table: text pasted from Word (tab-separated), a .csv or an .xlsx
-file, into a `RawTable`: the lines before the table (preamble), the header
-row and the data rows, each row knowing whether it came after a blank line
-(in text copied from Word, a page break inside the table)."""
+file (here) or a Word .docx file (docx_source.py), into a `RawTable`: the
+lines before the table (preamble), the header row and the data rows, each
+row knowing whether it came after a blank line (in text copied from Word, a
+page break inside the table) or a table break, which of its cells are merged
+with the cell above, and whether it is a heading (one cell across the table).
+
+The header row is the first row whose words name column roles (roles.py);
+failing that, the first row of two or more cells. No header word is
+required: the preview lets the leader set every column's role."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..errors import Refused
 from ..text_rules import unstorable
+from .roles import header_score
 
 MAX_ROWS = 2000
 MAX_COLUMNS = 12
@@ -20,19 +27,27 @@ MAX_COLUMNS = 12
 PREVIEW_UNREADABLE = "Forhåndsvisningen kunne ikke læses. Start forfra."
 
 
+KINDS = ("text", "csv", "xlsx", "docx")
+# Rows searched for the header: a document may have a title block first.
+HEADER_SEARCH_ROWS = 30
+
+
 @dataclass
 class RawRow:
-    line: int  # 1-based line (text) or row (spreadsheet) number in the source
+    line: int  # 1-based line (text), row (spreadsheet) or table row (docx) number
     cells: list[str]
     after_break: bool = False
+    continued: list[bool] = field(default_factory=list)  # cell merged with the one above
+    heading: bool = False  # one cell across the whole table (a .docx section row)
 
 
 @dataclass
 class RawTable:
-    kind: str  # "text" (pasted from Word: cleaned of markup), "csv" or "xlsx"
+    kind: str  # "text" (pasted from Word: cleaned of markup), "csv", "xlsx" or "docx"
     header: list[str]
     rows: list[RawRow]
     preamble: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what reading guessed, for the preview
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -41,7 +56,13 @@ class RawTable:
     def from_json(cls, data) -> RawTable:
         try:
             rows = [
-                RawRow(int(r["line"]), [str(c) for c in r["cells"]], bool(r["after_break"]))
+                RawRow(
+                    int(r["line"]),
+                    [str(c) for c in r["cells"]],
+                    bool(r["after_break"]),
+                    [bool(c) for c in r.get("continued", [])],
+                    bool(r.get("heading", False)),
+                )
                 for r in data["rows"]
             ]
             table = cls(
@@ -49,53 +70,89 @@ class RawTable:
                 header=[str(c) for c in data["header"]],
                 rows=rows,
                 preamble=[str(p) for p in data.get("preamble", [])],
+                notes=[str(n) for n in data.get("notes", [])],
             )
-        except (KeyError, TypeError, ValueError, OverflowError):  # e.g. a line of 1e400
+        except (KeyError, TypeError, ValueError, OverflowError, AttributeError):
+            # e.g. a line of 1e400, or a row that is not an object
             raise Refused(PREVIEW_UNREADABLE, 400) from None
-        if table.kind not in ("text", "csv", "xlsx") or len(table.header) > MAX_COLUMNS:
+        if table.kind not in KINDS or len(table.header) > MAX_COLUMNS:
             raise Refused(PREVIEW_UNREADABLE, 400)
-        texts = [*table.header, *table.preamble, *(c for r in table.rows for c in r.cells)]
+        if len(table.rows) > MAX_ROWS:
+            raise Refused(PREVIEW_UNREADABLE, 400)
+        texts = [
+            *table.header,
+            *table.preamble,
+            *table.notes,
+            *(c for r in table.rows for c in r.cells),
+        ]
         if any(unstorable(text) for text in texts):  # a JSON "\u0000" or "\ud800"
             raise Refused(PREVIEW_UNREADABLE, 400)
         return table
 
 
-def _is_header(cells: list[str]) -> bool:
-    """The header row names a "Tiltag" column (the documents: "Pejlemærke,
-    Målsætning, Tiltag, Status" and "Udviklingsspor, Tiltag, ...")."""
-    names = [re.sub(r"<[^>]+>", "", c).strip().lower() for c in cells]
-    return sum(1 for n in names if n) >= 2 and any(n == "tiltag" for n in names)
+def find_header(rows: list[list[str]]) -> tuple[int | None, bool]:
+    """The index of the header row among the first rows, and whether it was
+    recognised by its words: the first row of short cells naming at least two
+    roles or a tiltag column; else the first row of two or more cells."""
+    first_wide = None
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        texts = [t for c in cells if (t := re.sub(r"<[^>]+>", "", c).strip())]
+        short = all(len(t) <= 80 for t in texts)
+        if len(texts) >= 2 and short and header_score(cells) >= 2:
+            return index, True
+        if len(cells) == 1 and len(texts) == 1 and len(texts[0]) <= 40:
+            if header_score(cells) >= 2:
+                return index, True  # a one-column table headed "Tiltag"
+        if len(texts) >= 2 and first_wide is None:
+            first_wide = index
+    if first_wide is None:
+        return None, False
+    return first_wide, header_score(rows[first_wide]) > 0
+
+
+NO_TABLE = (
+    "Der er ingen tabel med mindst to kolonner. Kopiér hele tabellen fra Word, "
+    "med overskriftsrækken, eller vælg en fil med tabellen."
+)
 
 
 def _split(rows: list[tuple[int, list[str], bool]], kind: str) -> RawTable:
-    preamble: list[str] = []
-    for index, (_, cells, _) in enumerate(rows):
-        if _is_header(cells):
-            header = [c.strip() for c in cells]
-            while header and not header[-1]:
-                header.pop()
-            if len(header) > MAX_COLUMNS:
-                raise Refused(f"Tabellen har for mange kolonner (højst {MAX_COLUMNS}).", 422)
-            body = []
-            for line, row_cells, after_break in rows[index + 1 :]:
-                row_cells = (row_cells + [""] * len(header))[: max(len(header), len(row_cells))]
-                if any(c.strip() for c in row_cells[len(header) :]):
-                    raise Refused(
-                        f"Række {line} har flere kolonner end overskriftsrækken. "
-                        "Kontrollér, at tabellen er kopieret hel.",
-                        422,
-                    )
-                body.append(RawRow(line, row_cells[: len(header)], after_break))
-            if len(body) > MAX_ROWS:
-                raise Refused(f"Tabellen har for mange rækker (højst {MAX_ROWS}).", 422)
-            return RawTable(kind=kind, header=header, rows=body, preamble=preamble)
-        text = " ".join(c.strip() for c in cells if c.strip())
-        if text:
-            preamble.append(text)
-    raise Refused(
-        "Der er ingen overskriftsrække med en kolonne, der hedder «Tiltag». "
-        "Kopiér hele tabellen fra Word, med overskriftsrækken.",
-        422,
+    index, recognised = find_header([cells for _, cells, _ in rows])
+    if index is None:
+        raise Refused(NO_TABLE, 422)
+    preamble = [
+        text
+        for _, cells, _ in rows[:index]
+        if (text := " ".join(c.strip() for c in cells if c.strip()))
+    ]
+    header = [c.strip() for c in rows[index][1]]
+    while header and not header[-1]:
+        header.pop()
+    if len(header) > MAX_COLUMNS:
+        raise Refused(f"Tabellen har for mange kolonner (højst {MAX_COLUMNS}).", 422)
+    body = []
+    for line, row_cells, after_break in rows[index + 1 :]:
+        row_cells = (row_cells + [""] * len(header))[: max(len(header), len(row_cells))]
+        if any(c.strip() for c in row_cells[len(header) :]):
+            raise Refused(
+                f"Række {line} har flere kolonner end overskriftsrækken. "
+                "Kontrollér, at tabellen er kopieret hel.",
+                422,
+            )
+        if [c.strip() for c in row_cells[: len(header)]] == header:
+            continue  # the header row again (repeated on a new page)
+        body.append(RawRow(line, row_cells[: len(header)], after_break))
+    if len(body) > MAX_ROWS:
+        raise Refused(f"Tabellen har for mange rækker (højst {MAX_ROWS}).", 422)
+    notes = [] if recognised else [header_guess_note(header)]
+    return RawTable(kind=kind, header=header, rows=body, preamble=preamble, notes=notes)
+
+
+def header_guess_note(header: list[str]) -> str:
+    names = ", ".join(f"«{re.sub(r'<[^>]+>', '', c).strip()}»" for c in header if c.strip())
+    return (
+        f"Ingen kendte kolonneoverskrifter; rækken {names} er læst som overskrift. "
+        "Vælg, hvad hver kolonne indeholder."
     )
 
 
@@ -151,15 +208,16 @@ def read_csv(data: bytes) -> RawTable:
     return _split(rows, "csv")
 
 
-# An .xlsx is a zip archive of XML files, checked before openpyxl opens it:
-# a 1 MB file can unpack to gigabytes (a zip bomb). The archive's directory
-# states each entry's size, and zipfile never reads past a stated size (a
-# lie ends in a CRC error), so checking the stated sizes bounds what is read.
-# A table of MAX_ROWS tiltag is a few megabytes unpacked; 30 MB is generous.
+# An .xlsx or .docx is a zip archive of XML files, checked before openpyxl or
+# python-docx opens it: a 1 MB file can unpack to gigabytes (a zip bomb). The
+# archive's directory states each entry's size, and zipfile never reads past
+# a stated size (a lie ends in a CRC error), so checking the stated sizes
+# bounds what is read. A table of MAX_ROWS tiltag is a few megabytes
+# unpacked; 30 MB is generous.
 XLSX_MAX_ENTRIES = 500
 XLSX_MAX_UNPACKED = 30 * 1024 * 1024
-# Spreadsheet XML packs 5-20 times; a bomb packs about 1000 times. Small
-# entries (under 1 MB unpacked) may pack as they like.
+# Office XML packs 5-20 times; a bomb packs about 1000 times. Small entries
+# (under 1 MB unpacked) may pack as they like.
 XLSX_MAX_RATIO = 200
 XLSX_RATIO_FROM = 1024 * 1024
 # Columns read from a row: a sheet may claim to be 16,384 columns wide.
@@ -171,20 +229,19 @@ XLSX_TOO_BIG = (
 )
 
 
-def check_xlsx_archive(data: bytes) -> None:
-    """Refuse an .xlsx whose archive has too many entries, unpacks to too
-    much or packs like a zip bomb, before anything is unpacked."""
+def check_archive(data: bytes, *, unreadable: str, too_big: str, what: str) -> None:
+    """Refuse an Office file whose archive has too many entries, unpacks to
+    too much or packs like a zip bomb, before anything is unpacked."""
     from zipfile import BadZipFile, LargeZipFile, ZipFile
 
     try:
         with ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (BadZipFile, LargeZipFile, OSError, ValueError, EOFError):
-        raise Refused(XLSX_UNREADABLE, 422) from None
+        raise Refused(unreadable, 422) from None
     if len(entries) > XLSX_MAX_ENTRIES:
         raise Refused(
-            f"Excel-filen har for mange dele (over {XLSX_MAX_ENTRIES}). "
-            "Er det en almindelig .xlsx-fil?",
+            f"{what} har for mange dele (over {XLSX_MAX_ENTRIES}). Er det en almindelig fil?",
             422,
         )
     if sum(entry.file_size for entry in entries) > XLSX_MAX_UNPACKED or any(
@@ -192,7 +249,11 @@ def check_xlsx_archive(data: bytes) -> None:
         and entry.file_size > XLSX_MAX_RATIO * max(entry.compress_size, 1)
         for entry in entries
     ):
-        raise Refused(XLSX_TOO_BIG, 422)
+        raise Refused(too_big, 422)
+
+
+def check_xlsx_archive(data: bytes) -> None:
+    check_archive(data, unreadable=XLSX_UNREADABLE, too_big=XLSX_TOO_BIG, what="Excel-filen")
 
 
 # What openpyxl raises on a file that is not the workbook it claims to be:
@@ -247,8 +308,15 @@ def read_xlsx(data: bytes) -> RawTable:
     return _split(rows, "xlsx")
 
 
+UPLOAD_KINDS = "Vælg en .docx-, .csv- eller .xlsx-fil (eller indsæt tabellen som tekst)."
+
+
 def read_upload(filename: str, data: bytes) -> RawTable:
     name = (filename or "").lower()
+    if name.endswith(".docx"):
+        from .docx_source import read_docx
+
+        return read_docx(data)
     if name.endswith(".csv"):
         return read_csv(data)
     if name.endswith(".xlsx"):
@@ -258,4 +326,4 @@ def read_upload(filename: str, data: bytes) -> RawTable:
             return read_text(data.decode("utf-8-sig"))
         except UnicodeDecodeError:
             return read_text(data.decode("cp1252"))
-    raise Refused("Vælg en .csv- eller .xlsx-fil (eller indsæt tabellen som tekst).", 422)
+    raise Refused(UPLOAD_KINDS, 422)
