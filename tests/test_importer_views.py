@@ -103,8 +103,9 @@ def test_the_leader_corrects_the_column_roles(users, as_user):
         ({"tabel": ""}, "Indsæt tabellen fra Word"),
         ({"tabel": "ingen tabulatorer her"}, "ingen tabel"),
         ({"fil": (b"not a zip", "tabel.xlsx")}, "kunne ikke læses som Excel-fil"),
-        ({"fil": (b"x", "tabel.pdf")}, "Vælg en .csv- eller .xlsx-fil"),
-        ({"fil": (b"Navn;Alder\nA;1", "t.csv")}, "«Tiltag»"),
+        ({"fil": (b"x", "tabel.pdf")}, "Vælg en .docx-, .csv- eller .xlsx-fil"),
+        ({"fil": (b"Navn\nA\nB", "t.csv")}, "ingen tabel med mindst to kolonner"),
+        ({"fil": (b"not a zip", "tabel.docx")}, "kunne ikke læses som Word-fil"),
         ({"tabel": "Pejlemærke\tTiltag\nA\tB", "dato": "1. marts"}, "ÅÅÅÅ-MM-DD"),
     ],
 )

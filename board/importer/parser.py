@@ -233,7 +233,7 @@ class ImportPlan:
                             else None,
                             "stage": item.stage,
                             "health": item.health,
-                            "confident": item.stage_confident and not item.notes,
+                            "confident": item.stage_confident,
                             "reason": item.stage_reason,
                         }
                     )
