@@ -206,12 +206,9 @@ def _grid(tbl) -> _Table:
 def _table(blocks) -> RawTable:
     tables: list[_Table] = []
     paragraphs: list[str] = []  # since the last table
-    leading: list[str] = []  # before the first table
     for block in blocks:
         if isinstance(block, _Table):
             block.before = paragraphs
-            if not tables:
-                leading = paragraphs
             tables.append(block)
             paragraphs = []
         elif block.strip():
@@ -225,7 +222,7 @@ def _table(blocks) -> RawTable:
         header_score(t.rows[i].cells) if i is not None and known else 0
         for t, (i, known) in zip(tables, headers, strict=True)
     ]
-    main = max(range(len(tables)), key=lambda n: (scores[n], len(tables[n].rows), -n))
+    main = max(range(len(tables)), key=lambda n: (scores[n], -n))
     header_index, recognised = headers[main]
     if header_index is None:
         header_index, recognised = 0, False
@@ -237,7 +234,9 @@ def _table(blocks) -> RawTable:
         raise Refused(f"Tabellen har for mange kolonner (højst {MAX_COLUMNS}).", 422)
     width = len(header)
 
-    preamble = list(leading if main == 0 else [])
+    # The text above the table: the paragraphs before it (tables left out
+    # between them), then rows above its header (a title row).
+    preamble = [p for t in tables[: main + 1] for p in t.before]
     for row in table.rows[:header_index]:
         preamble += [line for c in row.cells if c for line in c.split("\n")]
     notes = [] if recognised else [header_guess_note(header)]
@@ -254,11 +253,10 @@ def _table(blocks) -> RawTable:
         notes.append(f"Tabel {number} står før tabellen med tiltag og er ikke læst.")
 
     headings = any(_heading(t.before) for t, _ in parts[1:])
-    if headings and main == 0 and preamble and _heading(preamble):
-        # "Pejlemærke 1" above the first table too: a heading, not preamble
-        preamble, first_heading = preamble[:-1], preamble[-1]
-    else:
-        first_heading = None
+    first_heading = None
+    if headings and header_index == 0 and _heading(table.before):
+        # "Tema 1" above the first table too: a heading, not preamble
+        first_heading = preamble.pop(len(preamble) - 1)
 
     rows: list[RawRow] = []
     line = 0

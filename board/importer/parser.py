@@ -66,13 +66,16 @@ def default_mapping(header: list[str], table: RawTable | None = None) -> list[st
 
 def guess_columns(header: list[str], table: RawTable | None) -> tuple[list[str], list[str]]:
     """The guessed role of each column, and the notes on content guesses."""
-    columns = [[] for _ in header]
+    columns: list[list[str]] = [[] for _ in header]
     for row in table.rows if table else []:
         if row.heading:
             continue
         for index in range(len(header)):
             raw = row.cells[index] if index < len(row.cells) else ""
-            columns[index].append(re.sub(r"<[^>]+>", " ", unescape_formula(raw)).strip())
+            value = re.sub(r"<[^>]+>", " ", unescape_formula(raw)).strip()
+            if row.continued[index : index + 1] == [True] and columns[index]:
+                value = columns[index][-1]  # a merged cell repeats the one above
+            columns[index].append(value)
     return guess_roles(header, columns)
 
 
