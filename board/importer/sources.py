@@ -156,6 +156,17 @@ def header_guess_note(header: list[str]) -> str:
     )
 
 
+TOO_MANY_ROWS = f"Tabellen har for mange rækker (højst {MAX_ROWS})."
+
+
+def _check_length(rows: list) -> None:
+    """Stop reading once there are more rows than a table may have (and the
+    rows a title block above the header may take), so a 50,000-row file is
+    refused without being held whole."""
+    if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS + 1:
+        raise Refused(TOO_MANY_ROWS, 422)
+
+
 def read_text(text: str) -> RawTable:
     """Text copied from a Word table: one row per line, cells separated by
     tabs. Blank lines inside the table are page breaks: the row after one may
@@ -172,6 +183,7 @@ def read_text(text: str) -> RawTable:
             continue
         rows.append((number, line.split("\t"), blank))
         blank = False
+        _check_length(rows)
     if not any("\t" in line for line in text.splitlines()):
         raise Refused(
             "Teksten indeholder ingen tabel (ingen tabulatorer). Markér tabellen i Word, "
@@ -194,17 +206,17 @@ def read_csv(data: bytes) -> RawTable:
         raise Refused("Filen er ikke en CSV-fil.", 422)
     first = text.split("\n", 1)[0]
     delimiter = max((";", "\t", ","), key=first.count)
+    rows, blank = [], False
     try:
-        parsed = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            if not any(c.strip() for c in cells):
+                blank = True
+                continue
+            rows.append((number, cells, blank))
+            blank = False
+            _check_length(rows)
     except csv.Error:
         raise Refused("CSV-filen kunne ikke læses.", 422) from None
-    rows, blank = [], False
-    for number, cells in enumerate(parsed, 1):
-        if not any(c.strip() for c in cells):
-            blank = True
-            continue
-        rows.append((number, cells, blank))
-        blank = False
     return _split(rows, "csv")
 
 
