@@ -15,7 +15,6 @@ from board.models import Board, Initiative
 from tests import bad_import_files as bad
 
 CORPUS = Path(__file__).parent / "data" / "import"
-SEEDS = Path(__file__).parent / "data" / "seeds"
 
 
 def _boards() -> int:
