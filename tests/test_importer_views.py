@@ -282,3 +282,42 @@ def test_command_line_import_of_a_seed_file(app, users, runner):
         len(db.session.scalars(sa.select(Initiative).where(Initiative.board_id == board.id)).all())
         == 20
     )
+
+
+CORPUS = Path(__file__).parent / "data" / "import"
+
+
+def _upload(client, name):
+    return client.post(
+        "/import/preview",
+        data={"fil": (io.BytesIO((CORPUS / name).read_bytes()), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_word_file_previews_like_a_paste_and_creates_the_board(users, as_user):
+    client = as_user("leder")
+    before = _count(Board)
+    preview = _upload(client, "seed-udviklingsproces-2023.docx")
+    assert preview.status_code == 200
+    assert "8 udviklingsspor, 20 tiltag" in text_of(preview, "#import-summary")
+    assert count(preview, "section.import-theme") == 8
+    assert attrs(preview, "input[name=dato]", "value") == ["2023-03-15"]
+    assert _count(Board) == before
+    response = client.post("/import", data=_confirm_form(preview, titel="Fra Word"))
+    assert response.status_code == 302
+    board = db.session.scalar(sa.select(Board).where(Board.title == "Fra Word"))
+    cards = db.session.scalars(sa.select(Initiative).where(Initiative.board_id == board.id)).all()
+    assert len(cards) == 20
+
+
+def test_the_preview_shows_and_takes_the_vurdering(users, as_user):
+    client = as_user("leder")
+    preview = _upload(client, "trafiklys.docx")
+    chosen = attrs(preview, "select[name^=vurdering] option[selected]", "value")
+    assert chosen == ["groen", "gul", "roed", "groen", "groen", "gul"]
+    assert "1 punkt bør kontrolleres" in text_of(preview, "#import-summary")
+    # the leader changes one; a new preview keeps it
+    form = _confirm_form(preview, **{"vurdering-2": "roed"})
+    again = client.post("/import/preview", data=form)
+    assert attrs(again, "#vurdering-2 option[selected]", "value") == ["roed"]
