@@ -160,7 +160,7 @@ def test_word_cell_markup_lists_and_split_words():
         ("", "Indsæt tabellen"),
         ("Bare en sætning uden tabel", "ingen tabel"),
         ("Bare en linje\n\nog en til", "ingen tabel"),
-        ("Pejlemærke\tTiltag\nA\tB\tC\tD", "flere kolonner end overskriftsrækken"),
+        ("Pejlemærke\tTiltag\n" + "\t".join("A" * 13), "for mange kolonner"),
     ],
 )
 def test_bad_text_gets_a_danish_message(text, message):
@@ -182,6 +182,13 @@ def test_only_a_missing_tiltag_column_blocks_the_board():
     plan = build_plan(table, mapping=["ignore", "title", "status_note"])
     assert [t.title for t in plan.themes] == ["Alle tiltag"] and plan.errors == []
     assert any("alle tiltag samles" in n for n in plan.notes)
+
+
+def test_cells_beyond_the_header_are_columns_to_name():
+    table = read_text("Pejlemærke\tTiltag\nA\tB\tC\tEr igangsat")
+    assert table.header == ["Pejlemærke", "Tiltag", "", ""]
+    plan = build_plan(table)
+    assert plan.errors == [] and any("kolonne 3, 4 har ingen overskrift" in n for n in plan.notes)
 
 
 def test_a_header_without_known_words_reaches_the_preview_with_guesses():

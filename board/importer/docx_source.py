@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from ..errors import Refused
 from .roles import clean_header, header_score
 from .sources import (
-    MAX_COLUMNS,
     MAX_ROWS,
     XLSX_ERRORS,
     XLSX_MAX_UNPACKED,
@@ -42,6 +41,7 @@ from .sources import (
     check_archive,
     find_header,
     header_guess_note,
+    widen_header,
 )
 
 DOCX_UNREADABLE = "Filen kunne ikke læses som Word-fil (.docx)."
@@ -228,10 +228,8 @@ def _table(blocks) -> RawTable:
         header_index, recognised = 0, False
     table = tables[main]
     header = [clean_header(c) for c in table.rows[header_index].cells]
-    while header and not header[-1]:
-        header.pop()
-    if len(header) > MAX_COLUMNS:
-        raise Refused(f"Tabellen har for mange kolonner (højst {MAX_COLUMNS}).", 422)
+    body_cells = [r.cells for t in tables[main:] for r in t.rows if t.width == table.width]
+    header, widened = widen_header(header, body_cells[header_index + 1 :])
     width = len(header)
 
     # The text above the table: the paragraphs before it (tables left out
@@ -271,12 +269,6 @@ def _table(blocks) -> RawTable:
                 continue
             if [clean_header(c) for c in row.cells[:width]] == header:
                 continue  # the header again
-            if any(c.strip() for c in row.cells[width:]):
-                raise Refused(
-                    f"Række {line} har flere kolonner end overskriftsrækken. "
-                    "Kontrollér tabellen i Word.",
-                    422,
-                )
             rows.append(
                 RawRow(
                     line,
@@ -288,7 +280,7 @@ def _table(blocks) -> RawTable:
             )
     if len(rows) > MAX_ROWS:
         raise Refused(DOCX_TOO_MANY_ROWS, 422)
-    return RawTable(kind="docx", header=header, rows=rows, preamble=preamble, notes=notes)
+    return RawTable(kind="docx", header=header, rows=rows, preamble=preamble, notes=notes + widened)
 
 
 def _heading(paragraphs: list[str]) -> str | None:

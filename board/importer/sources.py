@@ -126,26 +126,39 @@ def _split(rows: list[tuple[int, list[str], bool]], kind: str) -> RawTable:
         if (text := " ".join(c.strip() for c in cells if c.strip()))
     ]
     header = [c.strip() for c in rows[index][1]]
-    while header and not header[-1]:
-        header.pop()
-    if len(header) > MAX_COLUMNS:
-        raise Refused(f"Tabellen har for mange kolonner (højst {MAX_COLUMNS}).", 422)
+    header, widened = widen_header(header, [cells for _, cells, _ in rows[index + 1 :]])
     body = []
     for line, row_cells, after_break in rows[index + 1 :]:
-        row_cells = (row_cells + [""] * len(header))[: max(len(header), len(row_cells))]
-        if any(c.strip() for c in row_cells[len(header) :]):
-            raise Refused(
-                f"Række {line} har flere kolonner end overskriftsrækken. "
-                "Kontrollér, at tabellen er kopieret hel.",
-                422,
-            )
-        if [c.strip() for c in row_cells[: len(header)]] == header:
+        row_cells = (row_cells + [""] * len(header))[: len(header)]
+        if [c.strip() for c in row_cells] == header:
             continue  # the header row again (repeated on a new page)
-        body.append(RawRow(line, row_cells[: len(header)], after_break))
+        body.append(RawRow(line, row_cells, after_break))
     if len(body) > MAX_ROWS:
-        raise Refused(f"Tabellen har for mange rækker (højst {MAX_ROWS}).", 422)
+        raise Refused(TOO_MANY_ROWS, 422)
     notes = [] if recognised else [header_guess_note(header)]
-    return RawTable(kind=kind, header=header, rows=body, preamble=preamble, notes=notes)
+    return RawTable(kind=kind, header=header, rows=body, preamble=preamble, notes=notes + widened)
+
+
+def widen_header(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[str]]:
+    """The header without empty cells at its end, but as wide as the widest
+    row's text: a column of text under no header is a column the leader
+    names in the preview (and a note says so)."""
+    used = max(
+        [i + 1 for i, c in enumerate(header) if c.strip()]
+        + [i + 1 for cells in rows for i, c in enumerate(cells) if c.strip()]
+        + [0]
+    )
+    if used > MAX_COLUMNS:
+        raise Refused(f"Tabellen har for mange kolonner (højst {MAX_COLUMNS}).", 422)
+    named = max([i + 1 for i, c in enumerate(header) if c.strip()] + [0])
+    header = (header + [""] * used)[:used]
+    if used <= named:
+        return header, []
+    columns = ", ".join(str(n) for n in range(named + 1, used + 1))
+    return header, [
+        f"Nogle rækker har flere celler end overskriftsrækken: kolonne {columns} har ingen "
+        "overskrift. Vælg, hvad de indeholder."
+    ]
 
 
 def header_guess_note(header: list[str]) -> str:
