@@ -130,3 +130,13 @@ def test_the_leader_is_needed_only_to_create(app, runner):
     assert result.exit_code != 0 and "--leader" in result.output
     result = runner.invoke(args=["import-table", "--help"])
     assert ".docx" in result.output
+
+
+def test_a_file_without_text_above_the_table_is_named_after_the_file(app, users, runner, tmp_path):
+    path = tmp_path / "handleplan-2025.csv"
+    path.write_text("Tiltag;Status\nEt tiltag;Er igangsat\n", encoding="utf-8")
+    result = runner.invoke(args=["import-table", str(path), "--leader", "leder@example.dk"])
+    assert result.exit_code == 0, result.output
+    assert "Tavle " in result.output and "handleplan-2025" in result.output
+    board = db.session.scalar(sa.select(Board).where(Board.title == "handleplan-2025"))
+    assert [t.title for t in board.themes] == ["Alle tiltag"]

@@ -19,7 +19,7 @@ same `RawTable` a paste gives, so the preview is the same.
   note.
 
 Memory is bounded before python-docx parses anything: the archive is checked
-like an .xlsx (sources.check_archive), and the document's XML is streamed
+like an .xlsx (archive.check_archive), and the document's XML is streamed
 once to count its table rows, so a table of 50,000 rows is refused without
 being parsed.
 """
@@ -31,18 +31,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import Refused
+from .archive import XLSX_ERRORS, XLSX_MAX_UNPACKED, check_archive
 from .roles import clean_header, header_score
-from .sources import (
-    MAX_ROWS,
-    XLSX_ERRORS,
-    XLSX_MAX_UNPACKED,
-    RawRow,
-    RawTable,
-    check_archive,
-    find_header,
-    header_guess_note,
-    widen_header,
-)
+from .table import MAX_ROWS, RawRow, RawTable, find_header, header_guess_note, widen_header
 
 DOCX_UNREADABLE = "Filen kunne ikke læses som Word-fil (.docx)."
 DOCX_TOO_BIG = (
