@@ -247,3 +247,20 @@ def test_csv_with_comma_or_semicolon():
         plan = build_plan(read_csv(data))
         (item,) = plan.initiatives()
         assert (item.title, item.stage, item.stage_source) == ("B", "igangsat", "kolonne")
+
+
+@pytest.mark.parametrize(
+    "preamble, day",
+    [
+        ("Status T2 2021", datetime.date(2021, 8, 31)),
+        ("Status på handleplanen 2. halvår 2024", datetime.date(2024, 12, 31)),
+        ("Opfølgning Q3 2025", datetime.date(2025, 9, 30)),
+        ("Status pr. 1. juni 2024", datetime.date(2024, 6, 1)),
+        ("Handleplan 2024-2028", None),
+        ("Den 16. januar 2024 godkendte byrådet planen", None),
+    ],
+)
+def test_the_status_date_from_the_text_above_the_table(preamble, day):
+    from board.importer.parser import detect_as_of
+
+    assert detect_as_of(read_text(f"{preamble}\n\nTiltag\tStatus\nA\tB")) == day

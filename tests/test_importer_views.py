@@ -106,6 +106,7 @@ def test_the_leader_corrects_the_column_roles(users, as_user):
         ({"fil": (b"x", "tabel.pdf")}, "Vælg en .docx-, .csv- eller .xlsx-fil"),
         ({"fil": (b"Navn\nA\nB", "t.csv")}, "ingen tabel med mindst to kolonner"),
         ({"fil": (b"not a zip", "tabel.docx")}, "kunne ikke læses som Word-fil"),
+        ({"fil": (b"\xd0\xcf\x11\xe0", "gammel.doc")}, "gem den som .docx"),
         ({"tabel": "Pejlemærke\tTiltag\nA\tB", "dato": "1. marts"}, "ÅÅÅÅ-MM-DD"),
     ],
 )

@@ -154,11 +154,17 @@ def read_xlsx(data: bytes) -> RawTable:
     return _split(rows, "xlsx")
 
 
+DOC_FILE = (
+    "Ældre Word-filer (.doc) kan ikke læses. Åbn filen i Word, gem den som .docx "
+    "(Filer → Gem som), og vælg den igen."
+)
 UPLOAD_KINDS = "Vælg en .docx-, .csv- eller .xlsx-fil (eller indsæt tabellen som tekst)."
 
 
 def read_upload(filename: str, data: bytes) -> RawTable:
     name = (filename or "").lower()
+    if name.endswith(".doc"):
+        raise Refused(DOC_FILE, 422)
     if name.endswith(".docx"):
         from .docx_source import read_docx
 
