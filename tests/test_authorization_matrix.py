@@ -50,6 +50,7 @@ from flask import url_for
 from board import create_app
 from board.auth.sessions import start_login_session
 from board.extensions import db
+from board.mail.outbox import queue_mail
 from board.models import (
     Board,
     Comment,
@@ -138,6 +139,8 @@ RULES: dict[str, dict | Rule] = {
     "admin.anonymise": Rule(ADMIN_ONLY, data={"confirm": "y"}),
     "admin.redact_form": ADMIN_ONLY,
     "admin.redact": ADMIN_ONLY,
+    "admin.outbox": ADMIN_ONLY,
+    "admin.outbox_message": ADMIN_ONLY,
     # what the audit trail records about staff (board/privacy)
     "privacy.audit_info": PUBLIC,
     # editing tiltag and board structure (board/editing)
@@ -199,6 +202,7 @@ URL_VALUES = {
     "token": lambda w: w.token,
     "filename": lambda w: "css/app.css",
     "fmt": lambda w: "csv",
+    "message_id": lambda w: w.mail.id,
 }
 
 SHARE_TOKEN = "matrix-share-token-" + "x" * 30
@@ -319,12 +323,14 @@ def build_world() -> SimpleNamespace:
         revoked_at=utcnow(),
     )
     db.session.add_all([comment, report, link, revoked])
+    mail_id = queue_mail(to_user=people["med"], subject="Hej", text="Hej", kind="matrix")
     session_ids = {kind: start_login_session(user) for kind, user in people.items()}
     db.session.commit()
     # Plain values only: requests are made outside this app context (see
     # `run_as`), where these model objects would be detached.
     return SimpleNamespace(
         board=SimpleNamespace(id=board.id),
+        mail=SimpleNamespace(id=mail_id),
         other_board=SimpleNamespace(id=other_board.id),
         theme=SimpleNamespace(id=theme.id),
         objective=SimpleNamespace(id=objective.id),
