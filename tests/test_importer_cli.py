@@ -29,7 +29,8 @@ def test_dry_run_prints_the_preview_with_each_tiltags_column(app, runner):
     assert "  3. «Vurdering» → Vurdering" in out
     assert "Tema: Trivsel" in out
     assert "- Trivselsmålinger i alle klubber" in out
-    assert "Kolonne: Igangsat (sikker: Status nævner «40 %»); vurdering: Grøn" in out
+    assert "Kolonne: Igangsat (sikker: Status nævner «40 %»)" in out
+    assert "vurdering: Grøn (På rette spor)" in out
     assert "Kolonne: Planlagt (Kontrollér: Status nævner «2. halvår 2024»" in out
 
 

@@ -292,3 +292,23 @@ def test_nothing_is_written_by_reading(app):
     for name in EXPECTED:
         _plan(name)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Board)) == before
+
+
+def test_the_vurdering_is_written_to_the_created_tiltag(app, users):
+    from board.column_rule import HEALTHS
+    from board.models import Event, Health
+
+    assert HEALTHS == tuple(h.value for h in Health)
+    plan = _plan("trafiklys.docx")
+    board = services.create_board(plan, title="Trafiklys", actor=users["leder"])
+    db.session.commit()
+    cards = db.session.scalars(
+        sa.select(Initiative).where(Initiative.board_id == board.id).order_by(Initiative.id)
+    ).all()
+    assert [c.health for c in cards] == ["groen", "gul", "roed", "groen", "groen", "gul"]
+    created = db.session.scalars(
+        sa.select(Event).where(Event.board_id == board.id, Event.kind == "initiative.created")
+    ).all()
+    assert sorted(e.payload["snapshot"]["health"] for e in created) == sorted(
+        c.health for c in cards
+    )

@@ -322,3 +322,29 @@ def test_the_preview_shows_and_takes_the_vurdering(users, as_user):
     form = _confirm_form(preview, **{"vurdering-2": "roed"})
     again = client.post("/import/preview", data=form)
     assert attrs(again, "#vurdering-2 option[selected]", "value") == ["roed"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_vurdering_round_trips_through_an_export(app, users, as_user, fmt):
+    board = factories.make_board(title="Vurderet")
+    factories.make_initiative(board, "Grønt tiltag", health="groen", status_note="Kører")
+    factories.make_initiative(board, "Rødt tiltag", health="roed", status_note="Kører")
+    factories.make_initiative(board, "Uden vurdering", status_note="Kører")
+    report = status_as_of(board, date.today())
+    data = to_xlsx(report) if fmt == "xlsx" else to_csv(report)
+    client = as_user("admin")
+    preview = client.post(
+        "/import/preview",
+        data={"fil": (io.BytesIO(data), f"v.{fmt}")},
+        content_type="multipart/form-data",
+    )
+    assert client.post("/import", data=_confirm_form(preview, titel="Kopi")).status_code == 302
+    copy = db.session.scalar(sa.select(Board).where(Board.title == "Kopi"))
+    cards = db.session.scalars(
+        sa.select(Initiative).where(Initiative.board_id == copy.id).order_by(Initiative.id)
+    ).all()
+    assert [(c.title, c.health) for c in cards] == [
+        ("Grønt tiltag", "groen"),
+        ("Rødt tiltag", "roed"),
+        ("Uden vurdering", None),
+    ]

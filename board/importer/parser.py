@@ -36,11 +36,18 @@ import re
 from dataclasses import dataclass, field
 
 from ..column_rule import HEALTHS, STAGES, health_of, periods, propose_stage
+from ..models import Health
 from .cells import continue_paragraphs, plain_cell, starts_lower, unescape_formula, word_cell
 from .roles import ROLES, guess_roles
 from .sources import RawTable
 
-HEALTH_LABEL = {"groen": "Grøn", "gul": "Gul", "roed": "Rød"}
+# The preview's and the command line's words for a vurdering: the traffic
+# light and the app's own label (board.models.Health).
+HEALTH_LABEL = {
+    h.value: f"{color} ({h.label})" for h, color in zip(Health, ("Grøn", "Gul", "Rød"), strict=True)
+}
+# Our own exports write the label ("På rette spor") in their Vurdering column.
+_HEALTH_BY_LABEL = {h.label.lower(): h.value for h in Health}
 NO_THEME_TITLE = "Alle tiltag"
 NO_TITLE_COLUMN = "Vælg, hvilken kolonne der indeholder tiltagene («Tiltag»)."
 STAGE_BY_LABEL = {
@@ -586,7 +593,10 @@ def _columns(plan: ImportPlan, overrides: dict[int, str], health_overrides: dict
 
 def _health(item: PlanInitiative, plan: ImportPlan, chosen: str | None) -> None:
     given = item.text("health")
-    if given:
+    if given.strip().lower() in _HEALTH_BY_LABEL:
+        item.health = _HEALTH_BY_LABEL[given.strip().lower()]
+        item.health_reason = f"Vurderingskolonnen siger «{given.strip()}»"
+    elif given:
         item.health, word = health_of(given)
         item.health_reason = (
             f"Vurderingskolonnen siger «{word}»"

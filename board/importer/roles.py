@@ -1,7 +1,7 @@
 """What each column of an imported table holds (its role), guessed from the
 header words and, where they say nothing, from the content. Nothing is
 refused here: the preview shows the guess and the leader sets or corrects
-every role. Pure functions, no app imports.
+every role. Pure functions; the only app import is the vurdering labels.
 """
 
 from __future__ import annotations
@@ -284,6 +284,13 @@ def guess_roles(
     return roles, notes
 
 
+def _is_health(value: str) -> bool:
+    from ..models import HEALTH_LABELS
+
+    labels = {label.lower() for label in HEALTH_LABELS.values()}
+    return value.lower() in labels or (health_of(value)[0] is not None and len(value) < 40)
+
+
 def _content_role(values: list[str], taken: list[str]) -> str | None:
     filled = [v.strip() for v in values if v and v.strip()]
     if not filled:
@@ -296,7 +303,7 @@ def _content_role(values: list[str], taken: list[str]) -> str | None:
     def free(role: str) -> bool:
         return role not in taken
 
-    if free("health") and mostly(lambda v: health_of(v)[0] is not None and len(v) < 40):
+    if free("health") and mostly(lambda v: _is_health(v)):
         return "health"
     if free("stage") and mostly(lambda v: v.lower() in _STAGE_WORDS):
         return "stage"
