@@ -204,7 +204,13 @@ def test_stages_and_proposal_shape():
     proposal = propose_stage("Er igangsat", as_of=D2024)
     with pytest.raises(dataclasses.FrozenInstanceError):
         proposal.stage = "afsluttet"
-    assert [f.name for f in dataclasses.fields(proposal)] == ["stage", "reason", "confident"]
+    assert [f.name for f in dataclasses.fields(proposal)] == [
+        "stage",
+        "reason",
+        "confident",
+        "health",
+    ]
+    assert rule.HEALTHS == ("groen", "gul", "roed") and proposal.health is None
 
 
 # ------------------------------------------------------------ the demo data

@@ -41,11 +41,11 @@ def test_import_preview_flags_guesses_and_creates_the_board(page, leader):
     expect(shifted).to_contain_text("efter et sideskift")
     # the proposed column and its reason
     hired = page.locator(".import-initiative", has_text="Aftaleholder er ansat.")
-    expect(hired.locator("select")).to_have_value("afsluttet")
+    expect(hired.locator("select[name^=kolonne]")).to_have_value("afsluttet")
     assert serious_axe_violations(page) == []
 
     # the leader corrects one column and the title, then confirms
-    hired.locator("select").select_option("igangsat")
+    hired.locator("select[name^=kolonne]").select_option("igangsat")
     page.fill("input[name=titel]", "Udviklingsproces 2023 (import)")
     page.click("#import-confirm")
     page.wait_for_url("**/boards/*")

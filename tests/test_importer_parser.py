@@ -159,8 +159,8 @@ def test_word_cell_markup_lists_and_split_words():
     [
         ("", "Indsæt tabellen"),
         ("Bare en sætning uden tabel", "ingen tabel"),
-        ("Navn\tAdresse\nA\tB", "«Tiltag»"),
-        ("Pejlemærke\tTiltag\nA\tB\tC\tD", "flere kolonner end overskriftsrækken"),
+        ("Bare en linje\n\nog en til", "ingen tabel"),
+        ("Pejlemærke\tTiltag\n" + "\t".join("A" * 13), "for mange kolonner"),
     ],
 )
 def test_bad_text_gets_a_danish_message(text, message):
@@ -168,14 +168,77 @@ def test_bad_text_gets_a_danish_message(text, message):
         read_text(text)
 
 
-def test_mapping_needs_one_title_and_one_theme_column():
+def test_only_a_missing_tiltag_column_blocks_the_board():
     table = read_text("Pejlemærke\tTiltag\tStatus\nA\tB\tC")
     assert default_mapping(table.header) == ["theme", "title", "status_note"]
     plan = build_plan(table, mapping=["theme", "status_note", "status_note"])
-    assert "Vælg præcis én kolonne som «Tiltag»." in plan.errors
-    assert "Kolonnen «Status» er valgt mere end én gang." in plan.errors
-    plan = build_plan(table, mapping=["theme", "ignore", "title"])
-    assert [i.title for i in plan.initiatives()] == ["C"]
+    assert plan.errors == ["Vælg, hvilken kolonne der indeholder tiltagene («Tiltag»)."]
+    # two columns with one role: their texts are joined, and the preview says so
+    plan = build_plan(table, mapping=["theme", "title", "title"])
+    assert plan.errors == [] and [i.title for i in plan.initiatives()] == ["B"]
+    assert plan.initiatives()[0].description == "C"
+    assert any("teksterne lægges sammen" in n for n in plan.notes)
+    # no theme column: every tiltag under one theme, and a note
+    plan = build_plan(table, mapping=["ignore", "title", "status_note"])
+    assert [t.title for t in plan.themes] == ["Alle tiltag"] and plan.errors == []
+    assert any("alle tiltag samles" in n for n in plan.notes)
+
+
+def test_cells_beyond_the_header_are_columns_to_name():
+    table = read_text("Pejlemærke\tTiltag\nA\tB\tC\tEr igangsat")
+    assert table.header == ["Pejlemærke", "Tiltag", "", ""]
+    plan = build_plan(table)
+    assert plan.errors == [] and any("kolonne 3, 4 har ingen overskrift" in n for n in plan.notes)
+
+
+def test_a_header_without_known_words_reaches_the_preview_with_guesses():
+    rows = "\n".join(
+        f"Spor {n // 3}\tPunkt nummer {n}\tDer er lavet en lang beskrivelse af arbejdet med punkt "
+        f"{n}, som er igangsat og kører videre i hele resten af året med mange parter"
+        for n in range(6)
+    )
+    table = read_text("Emne\tHvad\tHvordan går det\n" + rows)
+    plan = build_plan(table)
+    assert plan.mapping == ["theme", "title", "status_note"] and plan.errors == []
+    assert any("Ingen kendte kolonneoverskrifter" in n for n in plan.notes)
+    assert any("gættet som «Status» ud fra indholdet" in n for n in plan.notes)
+    assert plan.summary == "2 emner, 6 tiltag"
+
+
+@pytest.mark.parametrize(
+    "header, role",
+    [
+        ("Tiltag/handling", "title"),
+        ("Indsats", "title"),
+        ("Åtgärd", "title"),
+        ("Tiltak", "title"),
+        ("Status på tiltag pr. 15/3-23", "status_note"),
+        ("Iværksættelse af tiltag", "timeline"),
+        ("Indsatsområde", "theme"),
+        ("Fokusområde", "theme"),
+        ("Målsætning", "objective"),
+        ("Bemærkninger", "status_note"),
+        ("Ansvarlig", "responsible"),
+        ("Vurdering", "health"),
+        ("Kolonne", "stage"),
+    ],
+)
+def test_header_synonyms(header, role):
+    from board.importer.roles import header_role
+
+    assert header_role(header) == role
+
+
+def test_plurals_follow_the_count():
+    from board.importer.parser import counted
+
+    assert counted(1, "pejlemærke") == "1 pejlemærke"
+    assert counted(2, "pejlemærke") == "2 pejlemærker"
+    assert counted(2, "målsætning") == "2 målsætninger"
+    assert counted(3, "udviklingsspor") == "3 udviklingsspor"
+    assert counted(2, "tema") == "2 temaer"
+    assert counted(4, "mål") == "4 mål"
+    assert counted(1, "tiltag") == "1 tiltag"
 
 
 def test_csv_with_comma_or_semicolon():
@@ -184,3 +247,20 @@ def test_csv_with_comma_or_semicolon():
         plan = build_plan(read_csv(data))
         (item,) = plan.initiatives()
         assert (item.title, item.stage, item.stage_source) == ("B", "igangsat", "kolonne")
+
+
+@pytest.mark.parametrize(
+    "preamble, day",
+    [
+        ("Status T2 2021", datetime.date(2021, 8, 31)),
+        ("Status på handleplanen 2. halvår 2024", datetime.date(2024, 12, 31)),
+        ("Opfølgning Q3 2025", datetime.date(2025, 9, 30)),
+        ("Status pr. 1. juni 2024", datetime.date(2024, 6, 1)),
+        ("Handleplan 2024-2028", None),
+        ("Den 16. januar 2024 godkendte byrådet planen", None),
+    ],
+)
+def test_the_status_date_from_the_text_above_the_table(preamble, day):
+    from board.importer.parser import detect_as_of
+
+    assert detect_as_of(read_text(f"{preamble}\n\nTiltag\tStatus\nA\tB")) == day

@@ -103,8 +103,10 @@ def test_the_leader_corrects_the_column_roles(users, as_user):
         ({"tabel": ""}, "Indsæt tabellen fra Word"),
         ({"tabel": "ingen tabulatorer her"}, "ingen tabel"),
         ({"fil": (b"not a zip", "tabel.xlsx")}, "kunne ikke læses som Excel-fil"),
-        ({"fil": (b"x", "tabel.pdf")}, "Vælg en .csv- eller .xlsx-fil"),
-        ({"fil": (b"Navn;Alder\nA;1", "t.csv")}, "«Tiltag»"),
+        ({"fil": (b"x", "tabel.pdf")}, "Vælg en .docx-, .csv- eller .xlsx-fil"),
+        ({"fil": (b"Navn\nA\nB", "t.csv")}, "ingen tabel med mindst to kolonner"),
+        ({"fil": (b"not a zip", "tabel.docx")}, "kunne ikke læses som Word-fil"),
+        ({"fil": (b"\xd0\xcf\x11\xe0", "gammel.doc")}, "gem den som .docx"),
         ({"tabel": "Pejlemærke\tTiltag\nA\tB", "dato": "1. marts"}, "ÅÅÅÅ-MM-DD"),
     ],
 )
@@ -281,3 +283,68 @@ def test_command_line_import_of_a_seed_file(app, users, runner):
         len(db.session.scalars(sa.select(Initiative).where(Initiative.board_id == board.id)).all())
         == 20
     )
+
+
+CORPUS = Path(__file__).parent / "data" / "import"
+
+
+def _upload(client, name):
+    return client.post(
+        "/import/preview",
+        data={"fil": (io.BytesIO((CORPUS / name).read_bytes()), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_word_file_previews_like_a_paste_and_creates_the_board(users, as_user):
+    client = as_user("leder")
+    before = _count(Board)
+    preview = _upload(client, "seed-udviklingsproces-2023.docx")
+    assert preview.status_code == 200
+    assert "8 udviklingsspor, 20 tiltag" in text_of(preview, "#import-summary")
+    assert count(preview, "section.import-theme") == 8
+    assert attrs(preview, "input[name=dato]", "value") == ["2023-03-15"]
+    assert _count(Board) == before
+    response = client.post("/import", data=_confirm_form(preview, titel="Fra Word"))
+    assert response.status_code == 302
+    board = db.session.scalar(sa.select(Board).where(Board.title == "Fra Word"))
+    cards = db.session.scalars(sa.select(Initiative).where(Initiative.board_id == board.id)).all()
+    assert len(cards) == 20
+
+
+def test_the_preview_shows_and_takes_the_vurdering(users, as_user):
+    client = as_user("leder")
+    preview = _upload(client, "trafiklys.docx")
+    chosen = attrs(preview, "select[name^=vurdering] option[selected]", "value")
+    assert chosen == ["groen", "gul", "roed", "groen", "groen", "gul"]
+    assert "1 punkt bør kontrolleres" in text_of(preview, "#import-summary")
+    # the leader changes one; a new preview keeps it
+    form = _confirm_form(preview, **{"vurdering-2": "roed"})
+    again = client.post("/import/preview", data=form)
+    assert attrs(again, "#vurdering-2 option[selected]", "value") == ["roed"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_vurdering_round_trips_through_an_export(app, users, as_user, fmt):
+    board = factories.make_board(title="Vurderet")
+    factories.make_initiative(board, "Grønt tiltag", health="groen", status_note="Kører")
+    factories.make_initiative(board, "Rødt tiltag", health="roed", status_note="Kører")
+    factories.make_initiative(board, "Uden vurdering", status_note="Kører")
+    report = status_as_of(board, date.today())
+    data = to_xlsx(report) if fmt == "xlsx" else to_csv(report)
+    client = as_user("admin")
+    preview = client.post(
+        "/import/preview",
+        data={"fil": (io.BytesIO(data), f"v.{fmt}")},
+        content_type="multipart/form-data",
+    )
+    assert client.post("/import", data=_confirm_form(preview, titel="Kopi")).status_code == 302
+    copy = db.session.scalar(sa.select(Board).where(Board.title == "Kopi"))
+    cards = db.session.scalars(
+        sa.select(Initiative).where(Initiative.board_id == copy.id).order_by(Initiative.id)
+    ).all()
+    assert [(c.title, c.health) for c in cards] == [
+        ("Grønt tiltag", "groen"),
+        ("Rødt tiltag", "roed"),
+        ("Uden vurdering", None),
+    ]

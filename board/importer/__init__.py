@@ -1,5 +1,6 @@
-"""Import of existing status tables (Word, .csv, .xlsx) as a new board:
-reading (sources.py, cells.py), the rules (parser.py), writing
+"""Import of existing status tables (Word .docx or pasted, .csv, .xlsx) as a
+new board: reading (sources.py, docx_source.py, table.py, archive.py,
+cells.py), the column roles (roles.py), the rules (parser.py), writing
 (services.py), and the pages (views.py) and command (cli.py)."""
 
 from flask import Blueprint

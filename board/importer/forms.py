@@ -12,7 +12,7 @@ from ..forms_base import DanishForm
 
 class ImportForm(DanishForm):
     tabel = TextAreaField("Indsæt tabellen fra Word", validators=[Optional()])
-    fil = FileField("… eller vælg en .csv- eller .xlsx-fil")
+    fil = FileField("… eller vælg en Word-fil (.docx), .csv- eller .xlsx-fil")
     titel = StringField("Tavlens navn", validators=[Optional(), Length(max=200)])
     dato = DateField(
         "Statusdato (bruges til at foreslå kolonne)", validators=[Optional()], format="%Y-%m-%d"

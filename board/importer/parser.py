@@ -19,7 +19,14 @@ How rows are read (the Word documents in shared/seeds/ have all of these):
   where they belong.
 * A hyphen between two lower-case letters ("arbejds-gange") is read as a
   split word.
+* From a .docx (docx_source.py): a heading row (one cell across the table)
+  starts a new theme; a row whose tiltag cell is merged with the one above
+  adds its texts to that tiltag.
 Every one of these guesses is a note on the item, shown in the preview.
+
+Column roles come from roles.py (header words, then content). Only a missing
+tiltag column blocks the board; a missing theme column puts every tiltag
+under one theme; a role chosen for several columns joins their texts.
 """
 
 from __future__ import annotations
@@ -28,21 +35,21 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from ..column_rule import STAGES, propose_stage
+from ..column_rule import HEALTHS, STAGES, health_of, periods, propose_stage
+from ..models import Health
 from .cells import continue_paragraphs, plain_cell, starts_lower, unescape_formula, word_cell
+from .roles import ROLES, guess_roles
 from .sources import RawTable
 
-ROLES = {
-    "theme": "Pejlemærke / udviklingsspor",
-    "objective": "Målsætning",
-    "title": "Tiltag",
-    "description": "Beskrivelse",
-    "timeline": "Iværksættelse",
-    "status_note": "Status",
-    "stage": "Kolonne",
-    "responsible": "Ansvarlig",
-    "ignore": "Brug ikke",
+# The preview's and the command line's words for a vurdering: the traffic
+# light and the app's own label (board.models.Health).
+HEALTH_LABEL = {
+    h.value: f"{color} ({h.label})" for h, color in zip(Health, ("Grøn", "Gul", "Rød"), strict=True)
 }
+# Our own exports write the label ("På rette spor") in their Vurdering column.
+_HEALTH_BY_LABEL = {h.label.lower(): h.value for h in Health}
+NO_THEME_TITLE = "Alle tiltag"
+NO_TITLE_COLUMN = "Vælg, hvilken kolonne der indeholder tiltagene («Tiltag»)."
 STAGE_BY_LABEL = {
     "ikke iværksat": "ikke_ivaerksat",
     "planlagt": "planlagt",
@@ -60,50 +67,46 @@ LONG_TITLE = 250
 _OBJECTIVE_NUMBER = re.compile(r"^(\d+(?:\.\d+)+|\d+)\.?\s+(\S.*)$")
 
 
-def guess_role(name: str) -> str:
-    n = re.sub(r"<[^>]+>", "", name or "").strip().lower()
-    if n.startswith("status"):
-        return "status_note"
-    if "iværksættelse" in n or "tidsplan" in n or "tidsramme" in n:
-        return "timeline"
-    if "beskrivelse" in n:
-        return "description"
-    if n.startswith("kolonne") or n in ("stade", "fase"):
-        return "stage"
-    if "ansvarlig" in n:
-        return "responsible"
-    if "målsætning" in n:
-        return "objective"
-    if any(w in n for w in ("pejlemærke", "udviklingsspor", "tema", "spor", "indsatsområde")):
-        return "theme"
-    if n.startswith("tiltag"):
-        return "title"
-    return "ignore"
+def default_mapping(header: list[str], table: RawTable | None = None) -> list[str]:
+    return guess_columns(header, table)[0]
 
 
-def default_mapping(header: list[str]) -> list[str]:
-    mapping, seen = [], set()
-    for name in header:
-        role = guess_role(name)
-        if role != "ignore" and role in seen:
-            role = "ignore"
-        seen.add(role)
-        mapping.append(role)
-    return mapping
+def guess_columns(header: list[str], table: RawTable | None) -> tuple[list[str], list[str]]:
+    """The guessed role of each column, and the notes on content guesses."""
+    columns: list[list[str]] = [[] for _ in header]
+    for row in table.rows if table else []:
+        if row.heading:
+            continue
+        for index in range(len(header)):
+            raw = row.cells[index] if index < len(row.cells) else ""
+            value = re.sub(r"<[^>]+>", " ", unescape_formula(raw)).strip()
+            if row.continued[index : index + 1] == [True] and columns[index]:
+                value = columns[index][-1]  # a merged cell repeats the one above
+            columns[index].append(value)
+    return guess_roles(header, columns)
 
 
 def check_mapping(mapping: list[str], header: list[str]) -> list[str]:
-    errors = []
+    """What blocks creating the board in the chosen roles: only a missing
+    tiltag column (and a mapping that does not fit the table, which the
+    page never sends)."""
     if len(mapping) != len(header) or any(r not in ROLES for r in mapping):
         return ["Kolonnevalget passer ikke til tabellen. Start forfra."]
-    if mapping.count("title") != 1:
-        errors.append("Vælg præcis én kolonne som «Tiltag».")
-    if mapping.count("theme") != 1:
-        errors.append("Vælg præcis én kolonne som «Pejlemærke / udviklingsspor».")
+    if "title" not in mapping:
+        return [NO_TITLE_COLUMN]
+    return []
+
+
+def mapping_notes(mapping: list[str], header: list[str]) -> list[str]:
+    notes = []
     for role, label in ROLES.items():
-        if role not in ("ignore", "title", "theme") and mapping.count(role) > 1:
-            errors.append(f"Kolonnen «{label}» er valgt mere end én gang.")
-    return errors
+        chosen = [i for i, r in enumerate(mapping) if r == role]
+        if role != "ignore" and len(chosen) > 1:
+            names = " og ".join(f"«{_label(header[i], str(i + 1))}»" for i in chosen)
+            notes.append(
+                f"Kolonnerne {names} er alle valgt som «{label}»; teksterne lægges sammen."
+            )
+    return notes
 
 
 # --------------------------------------------------------------- the plan
@@ -117,6 +120,8 @@ class PlanInitiative:
     stage_reason: str = ""
     stage_confident: bool = True
     stage_source: str = "forslag"  # "forslag" (propose_stage), "kolonne" (file), "rettet"
+    health: str | None = None  # "groen", "gul", "roed" (Initiative.health)
+    health_reason: str = ""
 
     def text(self, role: str) -> str:
         return "\n".join(self.parts.get(role, []))
@@ -144,6 +149,10 @@ class PlanInitiative:
     @property
     def stage_label(self) -> str:
         return STAGE_LABEL.get(self.stage, self.stage)
+
+    @property
+    def health_label(self) -> str:
+        return HEALTH_LABEL.get(self.health, "Ingen")
 
     @property
     def unsure(self) -> bool:
@@ -182,7 +191,7 @@ class ImportPlan:
     title_suggestion: str = ""
     description: str = ""
     themes: list[PlanTheme] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # rows skipped etc.
+    notes: list[str] = field(default_factory=list)  # rows skipped, roles guessed etc.
     errors: list[str] = field(default_factory=list)
 
     def initiatives(self) -> list[PlanInitiative]:
@@ -194,13 +203,51 @@ class ImportPlan:
 
     @property
     def summary(self) -> str:
-        """ "4 pejlemærker, 14 målsætninger, 29 tiltag"."""
+        """ "4 pejlemærker, 14 målsætninger, 29 tiltag" ("1 pejlemærke")."""
         counts = self.counts
-        parts = [f"{counts['themes']} {_plural(self.theme_label.lower())}"]
+        parts = [counted(counts["themes"], self.theme_label.lower())]
         if self.objective_label:
-            parts.append(f"{counts['objectives']} {_plural(self.objective_label.lower())}")
-        parts.append(f"{counts['initiatives']} tiltag")
+            parts.append(counted(counts["objectives"], self.objective_label.lower()))
+        parts.append(counted(counts["initiatives"], "tiltag"))
         return ", ".join(parts)
+
+    @property
+    def unsure_summary(self) -> str:
+        """ "3 punkter bør kontrolleres" ("1 punkt"), or ""."""
+        unsure = self.counts["unsure"]
+        if not unsure:
+            return ""
+        return f"{unsure} {'punkt' if unsure == 1 else 'punkter'} bør kontrolleres"
+
+    def to_json(self) -> dict:
+        """The plan as `import-table --dry-run --json` prints it."""
+        themes, initiatives = [], []
+        for theme in self.themes:
+            themes.append(
+                {
+                    "title": theme.title,
+                    "objectives": [
+                        {"number": o.number, "title": o.title} for o in theme.objectives
+                    ],
+                }
+            )
+            groups = [(None, theme.initiatives)] + [(o, o.initiatives) for o in theme.objectives]
+            for objective, items in groups:
+                for item in items:
+                    initiatives.append(
+                        {
+                            "title": item.title,
+                            "theme": theme.title,
+                            "objective": (objective.number or objective.title)
+                            if objective
+                            else None,
+                            "stage": item.stage,
+                            "health": item.health,
+                            "confident": item.stage_confident,
+                            "reason": item.stage_reason,
+                        }
+                    )
+        return {"themes": themes, "initiatives": initiatives}
 
     @property
     def counts(self) -> dict:
@@ -214,12 +261,28 @@ class ImportPlan:
         }
 
 
-def _plural(noun: str) -> str:
+# Danish plurals of the level names a header may give ("1 pejlemærke",
+# "2 pejlemærker", "3 målsætninger", "4 udviklingsspor", "2 temaer").
+_PLURALS = {"mål": "mål", "tema": "temaer", "delmål": "delmål", "spor": "spor"}
+
+
+def plural(noun: str) -> str:
+    if noun in _PLURALS or noun.split()[-1:] and noun.split()[-1] in _PLURALS:
+        last = noun.split()[-1]
+        return noun[: len(noun) - len(last)] + _PLURALS[last]
+    if noun.endswith(("er", "spor", "tiltag", "tiltak", "mål")):
+        return noun  # already plural, or the same in the plural
     if noun.endswith("e"):
         return noun + "r"
-    if noun.endswith("ing"):
+    if noun.endswith(("ing", "ning")):
         return noun + "er"
-    return noun  # "udviklingsspor", "tiltag"
+    if noun.endswith("a"):
+        return noun + "er"
+    return noun
+
+
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun if count == 1 else plural(noun)}"
 
 
 def build_plan(
@@ -228,22 +291,39 @@ def build_plan(
     mapping: list[str] | None = None,
     as_of: datetime.date | None = None,
     stage_overrides: dict[int, str] | None = None,
+    health_overrides: dict[int, str] | None = None,
 ) -> ImportPlan:
-    mapping = list(mapping) if mapping else default_mapping(table.header)
+    """The plan for `table` read with `mapping` (guessed when None: the
+    guesses are notes). `stage_overrides`/`health_overrides` are the
+    preview's per-tiltag choices, by tiltag number."""
+    notes = list(table.notes)
+    if mapping:
+        mapping = list(mapping)
+    else:
+        mapping, guesses = guess_columns(table.header, table)
+        notes += guesses
     plan = ImportPlan(table=table, mapping=mapping, as_of=as_of or datetime.date.today())
+    plan.notes = notes
     plan.errors = check_mapping(mapping, table.header)
     if plan.errors:
         return plan
-    column = {role: mapping.index(role) for role in ROLES if role in mapping and role != "ignore"}
-    plan.theme_label = _label(table.header[column["theme"]], "Pejlemærke")
+    plan.notes += mapping_notes(mapping, table.header)
+    column = {
+        role: [i for i, r in enumerate(mapping) if r == role]
+        for role in ROLES
+        if role in mapping and role != "ignore"
+    }
+    if "theme" in column:
+        plan.theme_label = _label(table.header[column["theme"][0]], "Pejlemærke")
     if "objective" in column:
-        plan.objective_label = _label(table.header[column["objective"]], "Målsætning")
+        plan.objective_label = _label(table.header[column["objective"][0]], "Målsætning")
     plan.title_suggestion, plan.description = _preamble(table.preamble)
     _Reader(plan, column).read()
-    _columns(plan, stage_overrides or {})
+    _columns(plan, stage_overrides or {}, health_overrides or {})
     _limits(plan)
     if not plan.initiatives() and not plan.themes:
-        plan.errors.append("Tabellen indeholder ingen pejlemærker eller tiltag.")
+        name = _label(table.header[column["title"][0]], "Tiltag")
+        plan.errors.append(f"Tabellen har ingen tiltag i kolonnen «{name}».")
     return plan
 
 
@@ -252,10 +332,34 @@ _MONTHS = (
 ).split()
 
 
+# "Status T2 2021", "Uppföljning per 31 augusti 2021", "Opfølgning Q3 2025":
+# a date or period within a few words after one of these is the status date.
+_STATUS_WORDS = re.compile(
+    r"(?<!\w)(?:status|statusrapport|pr\.|per|opfølgning|uppföljning|oppfølging|"
+    r"afrapportering|rapportering)(?!\w)"
+)
+
+
 def detect_as_of(table: RawTable) -> datetime.date | None:
     """The date the document describes, if it says: "pr. 15/3-23" (a header
-    cell) or "pr. 15. marts 2024" (the preamble)."""
-    text = " ".join(table.header + table.preamble).lower()
+    cell), "pr. 15. marts 2024" (the preamble), or a date or period after a
+    status word ("Status T2 2021": the period's last day)."""
+    found = _day_as_of(" ".join(table.header + table.preamble).lower())
+    if found:
+        return found
+    for line in table.header + table.preamble:
+        line = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", line)).lower()
+        for match in _STATUS_WORDS.finditer(line):
+            after = line[match.end() : match.end() + 40]
+            if not re.search(r"\b20\d\d\b", after):
+                continue
+            named = periods(after, datetime.date.today())
+            if named:
+                return min(named, key=lambda p: after.find(p.label)).end
+    return None
+
+
+def _day_as_of(text: str) -> datetime.date | None:
     for match in re.finditer(r"pr\.\s*(\d{1,2})/(\d{1,2})-(\d{2}|\d{4})\b", text):
         day, month, year = (int(g) for g in match.groups())
         try:
@@ -296,25 +400,53 @@ class _Reader:
         self.plan = plan
         self.column = column
         self.word = plan.table.kind == "text"
+        self.breaks = plan.table.kind in ("text", "docx")  # rows continued after a page break
         self.theme: PlanTheme | None = None
         self.objective: PlanObjective | None = None
         self.initiative: PlanInitiative | None = None
         self.count = 0
 
     def cell(self, row, role: str, notes: list[str]) -> list[str]:
-        if role not in self.column:
-            return []
-        index = self.column[role]
-        raw = row.cells[index] if index < len(row.cells) else ""  # a short row: empty cells
-        return word_cell(raw, notes) if self.word else plain_cell(raw)
+        paragraphs = []
+        for index in self.column.get(role, []):
+            raw = row.cells[index] if index < len(row.cells) else ""  # a short row: empty cells
+            paragraphs += word_cell(raw, notes) if self.word else plain_cell(raw)
+        return paragraphs
 
     def read(self) -> None:
+        if "theme" not in self.column and not any(r.heading for r in self.plan.table.rows):
+            self.new_theme(NO_THEME_TITLE, 0, [])
+            self.plan.notes.append(
+                f"Ingen kolonne er valgt som «{ROLES['theme']}»: alle tiltag samles under "
+                f"«{NO_THEME_TITLE}»."
+            )
         for row in self.plan.table.rows:
+            if row.heading:
+                text = " ".join(plain_cell(" ".join(row.cells)))
+                if text:
+                    self.new_theme(text[:THEME_MAX], row.line, [])
+                    self.initiative = None
+                continue
             cell_notes: dict[str, list[str]] = {role: [] for role in self.column}
             parts = {role: self.cell(row, role, cell_notes[role]) for role in self.column}
             if not any(parts.values()):
                 continue
+            if self.merged_tiltag(row, parts):
+                continue
             self.row(row, parts, cell_notes)
+
+    def merged_tiltag(self, row, parts: dict) -> bool:
+        """A .docx row whose tiltag cell is merged with the one above: its
+        texts belong to that tiltag (one tiltag over several status rows)."""
+        index = self.column["title"][0]
+        if self.initiative is None or not row.continued[index : index + 1] == [True]:
+            return False
+        if parts.get("theme") or parts.get("objective"):
+            return False
+        for role, paragraphs in parts.items():
+            if paragraphs and role not in ("title", "theme", "objective"):
+                self.initiative.parts[role] = self.initiative.parts.get(role, []) + paragraphs
+        return True
 
     def row(self, row, parts: dict, cell_notes: dict[str, list[str]]) -> None:
         line = row.line
@@ -327,7 +459,7 @@ class _Reader:
 
         # Page-break continuation of the tiltag before.
         if (
-            self.word
+            self.breaks
             and row.after_break
             and self.initiative is not None
             and not theme_text
@@ -395,7 +527,15 @@ class _Reader:
         if parts.get("title"):
             self.count += 1
             item = PlanInitiative(index=self.count, line=line, notes=notes)
-            for role in ("title", "description", "timeline", "status_note", "responsible", "stage"):
+            for role in (
+                "title",
+                "description",
+                "timeline",
+                "status_note",
+                "responsible",
+                "stage",
+                "health",
+            ):
                 if parts.get(role):
                     item.parts[role] = list(parts[role])
             (self.objective.initiatives if self.objective else self.theme.initiatives).append(item)
@@ -424,11 +564,13 @@ class _Reader:
         self.theme.objectives.append(self.objective)
 
 
-def _columns(plan: ImportPlan, overrides: dict[int, str]) -> None:
+def _columns(plan: ImportPlan, overrides: dict[int, str], health_overrides: dict[int, str]) -> None:
     """Each tiltag's column: from the file's Kolonne column if it names one,
     else proposed by the column rule; a different choice made in the preview
-    (`overrides`, by tiltag number) wins."""
+    (`overrides`, by tiltag number) wins. Its vurdering likewise: from a
+    Vurdering column, else from a traffic-light word in the status."""
     for item in plan.initiatives():
+        _health(item, plan, health_overrides.get(item.index))
         given = " ".join(item.parts.get("stage", [])).strip().lower()
         if given in STAGE_BY_LABEL or given in STAGES:
             item.stage = STAGE_BY_LABEL.get(given, given)
@@ -447,6 +589,26 @@ def _columns(plan: ImportPlan, overrides: dict[int, str]) -> None:
             item.stage, item.stage_source = chosen, "rettet"
             item.stage_reason = f"Valgt i forhåndsvisningen (forslaget var {proposed})"
             item.stage_confident = True
+
+
+def _health(item: PlanInitiative, plan: ImportPlan, chosen: str | None) -> None:
+    given = item.text("health")
+    if given.strip().lower() in _HEALTH_BY_LABEL:
+        item.health = _HEALTH_BY_LABEL[given.strip().lower()]
+        item.health_reason = f"Vurderingskolonnen siger «{given.strip()}»"
+    elif given:
+        item.health, word = health_of(given)
+        item.health_reason = (
+            f"Vurderingskolonnen siger «{word}»"
+            if item.health
+            else f"Ukendt vurdering «{given[:40]}»"
+        )
+    else:
+        item.health, word = health_of(item.status_note)
+        item.health_reason = f"Status begynder med «{word}»" if item.health else ""
+    if chosen is not None and (chosen in HEALTHS or chosen == "") and chosen != (item.health or ""):
+        item.health = chosen or None
+        item.health_reason = "Valgt i forhåndsvisningen"
 
 
 def _limits(plan: ImportPlan) -> None:

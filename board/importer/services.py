@@ -86,6 +86,7 @@ def _create(theme, objective, item, actor):
         timeline=item.timeline,
         status_note=item.status_note,
         responsible=item.responsible[:200],
+        health=item.health,
         stage=item.stage,
         actor=actor,
     )

@@ -1,102 +1,65 @@
 """Reading a table: text pasted from Word (tab-separated), a .csv or an .xlsx
-file, into a `RawTable`: the lines before the table (preamble), the header
-row and the data rows, each row knowing whether it came after a blank line
-(in text copied from Word, a page break inside the table)."""
+file (here) or a Word .docx file (docx_source.py), into a `RawTable`: the
+lines before the table (preamble), the header row and the data rows, each
+row knowing whether it came after a blank line (in text copied from Word, a
+page break inside the table) or a table break, which of its cells are merged
+with the cell above, and whether it is a heading (one cell across the table).
+
+The header row is the first row whose words name column roles (roles.py);
+failing that, the first row of two or more cells. No header word is
+required: the preview lets the leader set every column's role."""
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-from dataclasses import asdict, dataclass, field
 
 from ..errors import Refused
-from ..text_rules import unstorable
-
-MAX_ROWS = 2000
-MAX_COLUMNS = 12
-
-
-PREVIEW_UNREADABLE = "Forhåndsvisningen kunne ikke læses. Start forfra."
-
-
-@dataclass
-class RawRow:
-    line: int  # 1-based line (text) or row (spreadsheet) number in the source
-    cells: list[str]
-    after_break: bool = False
-
-
-@dataclass
-class RawTable:
-    kind: str  # "text" (pasted from Word: cleaned of markup), "csv" or "xlsx"
-    header: list[str]
-    rows: list[RawRow]
-    preamble: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data) -> RawTable:
-        try:
-            rows = [
-                RawRow(int(r["line"]), [str(c) for c in r["cells"]], bool(r["after_break"]))
-                for r in data["rows"]
-            ]
-            table = cls(
-                kind=str(data["kind"]),
-                header=[str(c) for c in data["header"]],
-                rows=rows,
-                preamble=[str(p) for p in data.get("preamble", [])],
-            )
-        except (KeyError, TypeError, ValueError, OverflowError):  # e.g. a line of 1e400
-            raise Refused(PREVIEW_UNREADABLE, 400) from None
-        if table.kind not in ("text", "csv", "xlsx") or len(table.header) > MAX_COLUMNS:
-            raise Refused(PREVIEW_UNREADABLE, 400)
-        texts = [*table.header, *table.preamble, *(c for r in table.rows for c in r.cells)]
-        if any(unstorable(text) for text in texts):  # a JSON "\u0000" or "\ud800"
-            raise Refused(PREVIEW_UNREADABLE, 400)
-        return table
-
-
-def _is_header(cells: list[str]) -> bool:
-    """The header row names a "Tiltag" column (the documents: "Pejlemærke,
-    Målsætning, Tiltag, Status" and "Udviklingsspor, Tiltag, ...")."""
-    names = [re.sub(r"<[^>]+>", "", c).strip().lower() for c in cells]
-    return sum(1 for n in names if n) >= 2 and any(n == "tiltag" for n in names)
+from .archive import XLSX_ERRORS, XLSX_SCAN_COLUMNS, XLSX_TOO_BIG, XLSX_UNREADABLE, check_archive
+from .table import (  # noqa: F401  (RawRow, PREVIEW_UNREADABLE: used through this module)
+    HEADER_SEARCH_ROWS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    NO_TABLE,
+    PREVIEW_UNREADABLE,
+    TOO_MANY_ROWS,
+    RawRow,
+    RawTable,
+    find_header,
+    header_guess_note,
+    widen_header,
+)
 
 
 def _split(rows: list[tuple[int, list[str], bool]], kind: str) -> RawTable:
-    preamble: list[str] = []
-    for index, (_, cells, _) in enumerate(rows):
-        if _is_header(cells):
-            header = [c.strip() for c in cells]
-            while header and not header[-1]:
-                header.pop()
-            if len(header) > MAX_COLUMNS:
-                raise Refused(f"Tabellen har for mange kolonner (højst {MAX_COLUMNS}).", 422)
-            body = []
-            for line, row_cells, after_break in rows[index + 1 :]:
-                row_cells = (row_cells + [""] * len(header))[: max(len(header), len(row_cells))]
-                if any(c.strip() for c in row_cells[len(header) :]):
-                    raise Refused(
-                        f"Række {line} har flere kolonner end overskriftsrækken. "
-                        "Kontrollér, at tabellen er kopieret hel.",
-                        422,
-                    )
-                body.append(RawRow(line, row_cells[: len(header)], after_break))
-            if len(body) > MAX_ROWS:
-                raise Refused(f"Tabellen har for mange rækker (højst {MAX_ROWS}).", 422)
-            return RawTable(kind=kind, header=header, rows=body, preamble=preamble)
-        text = " ".join(c.strip() for c in cells if c.strip())
-        if text:
-            preamble.append(text)
-    raise Refused(
-        "Der er ingen overskriftsrække med en kolonne, der hedder «Tiltag». "
-        "Kopiér hele tabellen fra Word, med overskriftsrækken.",
-        422,
-    )
+    index, recognised = find_header([cells for _, cells, _ in rows])
+    if index is None:
+        raise Refused(NO_TABLE, 422)
+    preamble = [
+        text
+        for _, cells, _ in rows[:index]
+        if (text := " ".join(c.strip() for c in cells if c.strip()))
+    ]
+    header = [c.strip() for c in rows[index][1]]
+    header, widened = widen_header(header, [cells for _, cells, _ in rows[index + 1 :]])
+    body = []
+    for line, row_cells, after_break in rows[index + 1 :]:
+        row_cells = (row_cells + [""] * len(header))[: len(header)]
+        if [c.strip() for c in row_cells] == header:
+            continue  # the header row again (repeated on a new page)
+        body.append(RawRow(line, row_cells, after_break))
+    if len(body) > MAX_ROWS:
+        raise Refused(TOO_MANY_ROWS, 422)
+    notes = [] if recognised else [header_guess_note(header)]
+    return RawTable(kind=kind, header=header, rows=body, preamble=preamble, notes=notes + widened)
+
+
+def _check_length(rows: list) -> None:
+    """Stop reading once there are more rows than a table may have (and the
+    rows a title block above the header may take), so a 50,000-row file is
+    refused without being held whole."""
+    if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS + 1:
+        raise Refused(TOO_MANY_ROWS, 422)
 
 
 def read_text(text: str) -> RawTable:
@@ -115,6 +78,7 @@ def read_text(text: str) -> RawTable:
             continue
         rows.append((number, line.split("\t"), blank))
         blank = False
+        _check_length(rows)
     if not any("\t" in line for line in text.splitlines()):
         raise Refused(
             "Teksten indeholder ingen tabel (ingen tabulatorer). Markér tabellen i Word, "
@@ -137,79 +101,22 @@ def read_csv(data: bytes) -> RawTable:
         raise Refused("Filen er ikke en CSV-fil.", 422)
     first = text.split("\n", 1)[0]
     delimiter = max((";", "\t", ","), key=first.count)
+    rows, blank = [], False
     try:
-        parsed = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            if not any(c.strip() for c in cells):
+                blank = True
+                continue
+            rows.append((number, cells, blank))
+            blank = False
+            _check_length(rows)
     except csv.Error:
         raise Refused("CSV-filen kunne ikke læses.", 422) from None
-    rows, blank = [], False
-    for number, cells in enumerate(parsed, 1):
-        if not any(c.strip() for c in cells):
-            blank = True
-            continue
-        rows.append((number, cells, blank))
-        blank = False
     return _split(rows, "csv")
 
 
-# An .xlsx is a zip archive of XML files, checked before openpyxl opens it:
-# a 1 MB file can unpack to gigabytes (a zip bomb). The archive's directory
-# states each entry's size, and zipfile never reads past a stated size (a
-# lie ends in a CRC error), so checking the stated sizes bounds what is read.
-# A table of MAX_ROWS tiltag is a few megabytes unpacked; 30 MB is generous.
-XLSX_MAX_ENTRIES = 500
-XLSX_MAX_UNPACKED = 30 * 1024 * 1024
-# Spreadsheet XML packs 5-20 times; a bomb packs about 1000 times. Small
-# entries (under 1 MB unpacked) may pack as they like.
-XLSX_MAX_RATIO = 200
-XLSX_RATIO_FROM = 1024 * 1024
-# Columns read from a row: a sheet may claim to be 16,384 columns wide.
-XLSX_SCAN_COLUMNS = 50
-XLSX_UNREADABLE = "Filen kunne ikke læses som Excel-fil (.xlsx)."
-XLSX_TOO_BIG = (
-    f"Excel-filen er for stor, når den pakkes ud (højst {XLSX_MAX_UNPACKED // 1024 // 1024} MB). "
-    "Gem kun tabellen i filen, eller kopiér tabellen ind som tekst."
-)
-
-
 def check_xlsx_archive(data: bytes) -> None:
-    """Refuse an .xlsx whose archive has too many entries, unpacks to too
-    much or packs like a zip bomb, before anything is unpacked."""
-    from zipfile import BadZipFile, LargeZipFile, ZipFile
-
-    try:
-        with ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except (BadZipFile, LargeZipFile, OSError, ValueError, EOFError):
-        raise Refused(XLSX_UNREADABLE, 422) from None
-    if len(entries) > XLSX_MAX_ENTRIES:
-        raise Refused(
-            f"Excel-filen har for mange dele (over {XLSX_MAX_ENTRIES}). "
-            "Er det en almindelig .xlsx-fil?",
-            422,
-        )
-    if sum(entry.file_size for entry in entries) > XLSX_MAX_UNPACKED or any(
-        entry.file_size > XLSX_RATIO_FROM
-        and entry.file_size > XLSX_MAX_RATIO * max(entry.compress_size, 1)
-        for entry in entries
-    ):
-        raise Refused(XLSX_TOO_BIG, 422)
-
-
-# What openpyxl raises on a file that is not the workbook it claims to be:
-# a broken archive, invalid or hostile XML (defusedxml's refusals of entities
-# are ValueErrors; ElementTree's and lxml's parse errors are SyntaxErrors),
-# missing parts, values of the wrong type. Read in the sheet's rows too,
-# since a read-only workbook parses a sheet only when its rows are read.
-XLSX_ERRORS = (
-    OSError,
-    EOFError,
-    KeyError,
-    IndexError,
-    ValueError,
-    TypeError,
-    AttributeError,
-    SyntaxError,
-)
+    check_archive(data, unreadable=XLSX_UNREADABLE, too_big=XLSX_TOO_BIG, what="Excel-filen")
 
 
 def read_xlsx(data: bytes) -> RawTable:
@@ -247,8 +154,21 @@ def read_xlsx(data: bytes) -> RawTable:
     return _split(rows, "xlsx")
 
 
+DOC_FILE = (
+    "Ældre Word-filer (.doc) kan ikke læses. Åbn filen i Word, gem den som .docx "
+    "(Filer → Gem som), og vælg den igen."
+)
+UPLOAD_KINDS = "Vælg en .docx-, .csv- eller .xlsx-fil (eller indsæt tabellen som tekst)."
+
+
 def read_upload(filename: str, data: bytes) -> RawTable:
     name = (filename or "").lower()
+    if name.endswith(".doc"):
+        raise Refused(DOC_FILE, 422)
+    if name.endswith(".docx"):
+        from .docx_source import read_docx
+
+        return read_docx(data)
     if name.endswith(".csv"):
         return read_csv(data)
     if name.endswith(".xlsx"):
@@ -258,4 +178,4 @@ def read_upload(filename: str, data: bytes) -> RawTable:
             return read_text(data.decode("utf-8-sig"))
         except UnicodeDecodeError:
             return read_text(data.decode("cp1252"))
-    raise Refused("Vælg en .csv- eller .xlsx-fil (eller indsæt tabellen som tekst).", 422)
+    raise Refused(UPLOAD_KINDS, 422)

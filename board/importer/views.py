@@ -1,4 +1,4 @@
-"""Import of existing tables: paste a Word table or upload .csv/.xlsx, see a
+"""Import of existing tables: paste a Word table or upload .docx/.csv/.xlsx, see a
 preview (what will be created, and what the importer was unsure about),
 correct the columns, confirm. Nothing is written before the confirmation.
 
@@ -48,19 +48,20 @@ def _read_source(form: ImportForm) -> sources.RawTable:
 
 
 def _choices(table: sources.RawTable):
-    """The leader's corrections: column roles and per-tiltag columns. Stage
-    choices are dropped when the column roles changed (the tiltag numbers
-    may then mean other tiltag)."""
+    """The leader's corrections: column roles, per-tiltag columns and
+    vurderinger. Per-tiltag choices are dropped when the column roles changed
+    (the tiltag numbers may then mean other tiltag)."""
     mapping = [request.form.get(f"rolle-{i}") for i in range(len(table.header))]
     if not all(mapping):
-        return None, {}
-    overrides = {}
+        return None, {}, {}
+    stages, healths = {}, {}
     if request.form.get("forrige-roller") == ",".join(mapping):
         for key, value in request.form.items():
-            row = parse_id(key[8:]) if key.startswith("kolonne-") else None
-            if row is not None:
-                overrides[row] = value
-    return mapping, overrides
+            for prefix, chosen in (("kolonne-", stages), ("vurdering-", healths)):
+                row = parse_id(key[len(prefix) :]) if key.startswith(prefix) else None
+                if row is not None:
+                    chosen[row] = value
+    return mapping, stages, healths
 
 
 def _plan(form: ImportForm):
@@ -75,9 +76,11 @@ def _plan(form: ImportForm):
     except Refused as refused:
         refused.fragment = _render_new(form, refused.message)[0]
         raise
-    mapping, overrides = _choices(table)
+    mapping, stages, healths = _choices(table)
     as_of = form.dato.data or parser.detect_as_of(table) or today_local()
-    return parser.build_plan(table, mapping=mapping, as_of=as_of, stage_overrides=overrides)
+    return parser.build_plan(
+        table, mapping=mapping, as_of=as_of, stage_overrides=stages, health_overrides=healths
+    )
 
 
 def _render_new(form: ImportForm, error: str | None = None, status: int = 200):
@@ -96,6 +99,7 @@ def _render_preview(form: ImportForm, plan, status: int = 200, error: str | None
             plan=plan,
             roles=parser.ROLES,
             stages=parser.STAGE_LABEL,
+            healths=parser.HEALTH_LABEL,
             source=json.dumps(plan.table.to_json(), ensure_ascii=False),
             error=error,
         ),
