@@ -54,10 +54,24 @@ def create_app(test_config: dict | None = None) -> Flask:
         moves,
         privacy,
         reports,
+        rounds,
         share,
     )
 
-    areas = (auth, admin, boards, moves, editing, comments, share, live, reports, importer, privacy)
+    areas = (
+        auth,
+        admin,
+        boards,
+        moves,
+        editing,
+        comments,
+        share,
+        live,
+        reports,
+        importer,
+        privacy,
+        rounds,
+    )
     for area in areas:
         app.register_blueprint(area.bp)
     live.init_app(app)

@@ -3,7 +3,7 @@ template author can see where each helper comes from.
 
 Filters: `dkdate`, `dkdatetime`, `isodt`, `multiline` (board/formatting.py),
 `comment_html` (board/comments/text.py). Globals: `stages`, `healths`, `health_of`,
-`edit_url`, `comment_permissions`, and `can_import()` (context processor).
+`edit_url`, `comment_permissions`, `round_may_complete`, and `can_import()` (context processor).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .comments import services as comment_rules
 from .comments.text import comment_html
 from .importer.services import may_import
 from .models import STAGES, Comment, Health
+from .rounds.services import may_complete
 
 
 def edit_url(access: BoardAccess, endpoint: str, **values) -> str:
@@ -43,6 +44,11 @@ def health_of(value: str | None) -> Health | None:
         return None
 
 
+def round_may_complete(item) -> bool:
+    """May the signed-in user give this round item's status (the card's link)?"""
+    return may_complete(item, current_user if current_user.is_authenticated else None)
+
+
 def _import_link() -> dict:
     """`can_import()` for the site header's "Importér tavle" link."""
     return {"can_import": lambda: may_import(current_user)}
@@ -55,6 +61,7 @@ def register(app) -> None:
         health_of=health_of,
         edit_url=edit_url,
         comment_permissions=comment_permissions,
+        round_may_complete=round_may_complete,
     )
     app.add_template_filter(formatting.danish_date, "dkdate")
     app.add_template_filter(formatting.danish_datetime, "dkdatetime")

@@ -59,7 +59,9 @@ from board.models import (
     Objective,
     PublishedReport,
     Role,
+    RoundItem,
     ShareLink,
+    StatusRound,
     Theme,
     User,
     utcnow,
@@ -89,6 +91,9 @@ SHARE_VIEW = dict(PUBLIC)  # same outcomes as PUBLIC, but checked as a share rou
 # author (here the med member) edits or deletes it; only admins redact.
 COMMENT_AUTHOR = _level(LOGIN, LOGIN, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN)
 BOARD_ADMIN = _level(LOGIN, LOGIN, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK)
+# A tiltag's part of a status round: its owner, the board's leaders and
+# admins; for a tiltag without owner (as in the world below) med gets 403.
+ROUND_TASK = _level(LOGIN, LOGIN, NOT_FOUND, FORBIDDEN, OK, OK)
 # leder on some board, or administrator (creating a board by import)
 LEADER_ANYWHERE = _level(LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, OK)
 
@@ -181,6 +186,19 @@ RULES: dict[str, dict | Rule] = {
     "reports.share_published_list": SHARE_VIEW,
     "reports.share_published": SHARE_VIEW,
     "reports.share_published_download": SHARE_VIEW,
+    # status rounds (board/rounds): the board's rounds and one round's page
+    # for members; opening, reminding, closing for leaders; a tiltag's part
+    # for its owner or the leaders (the matrix's tiltag has no owner, so the
+    # leaders: ROUND_TASK; an owner who is med is tested in test_rounds_http.py)
+    "rounds.index": BOARD_VIEW,
+    "rounds.open": BOARD_EDIT,
+    "rounds.show": BOARD_VIEW,
+    "rounds.progress": BOARD_VIEW,
+    "rounds.remind": BOARD_EDIT,
+    "rounds.close": BOARD_EDIT,
+    "rounds.task": ROUND_TASK,
+    "rounds.complete": ROUND_TASK,
+    "rounds.mine": SIGNED_IN,
     # creating a board from a Word table / .csv / .xlsx (board/importer)
     "importer.new": LEADER_ANYWHERE,
     "importer.preview": LEADER_ANYWHERE,
@@ -202,6 +220,8 @@ URL_VALUES = {
     "token": lambda w: w.token,
     "filename": lambda w: "css/app.css",
     "fmt": lambda w: "csv",
+    "round_id": lambda w: w.status_round.id,
+    "task_id": lambda w: w.round_item.id,
     "message_id": lambda w: w.mail.id,
 }
 
@@ -322,7 +342,11 @@ def build_world() -> SimpleNamespace:
         label="Gammelt link",
         revoked_at=utcnow(),
     )
-    db.session.add_all([comment, report, link, revoked])
+    status_round = StatusRound(
+        board_id=board.id, title="Runde", status_date=date.today(), deadline=date.today()
+    )
+    status_round.items = [RoundItem(initiative_id=initiative.id, status_text="")]
+    db.session.add_all([comment, report, link, revoked, status_round])
     mail_id = queue_mail(to_user=people["med"], subject="Hej", text="Hej", kind="matrix")
     session_ids = {kind: start_login_session(user) for kind, user in people.items()}
     db.session.commit()
@@ -337,6 +361,8 @@ def build_world() -> SimpleNamespace:
         initiative=SimpleNamespace(id=initiative.id),
         comment=SimpleNamespace(id=comment.id),
         report=SimpleNamespace(id=report.id),
+        status_round=SimpleNamespace(id=status_round.id),
+        round_item=SimpleNamespace(id=status_round.items[0].id),
         link=SimpleNamespace(id=link.id),
         token=SHARE_TOKEN,
         session_ids=session_ids,
