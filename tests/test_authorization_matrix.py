@@ -54,6 +54,7 @@ from board.mail.outbox import queue_mail
 from board.models import (
     Board,
     Comment,
+    GroupRoleMapping,
     Initiative,
     Membership,
     Objective,
@@ -113,6 +114,9 @@ RULES: dict[str, dict | Rule] = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
+    # sign-in with the organisation (OIDC); without a provider: back to /login
+    "auth.oidc_start": PUBLIC,
+    "auth.oidc_callback": PUBLIC,
     # board list, board page, card page (board/boards)
     "boards.index": SIGNED_IN,
     "boards.show": BOARD_VIEW,
@@ -146,6 +150,10 @@ RULES: dict[str, dict | Rule] = {
     "admin.redact": ADMIN_ONLY,
     "admin.outbox": ADMIN_ONLY,
     "admin.outbox_message": ADMIN_ONLY,
+    # roles from the identity provider's groups (board/admin/group_views.py)
+    "admin.group_roles_page": ADMIN_ONLY,
+    "admin.add_group_role": Rule(ADMIN_ONLY, data={"group": "matrix", "role": "med"}),
+    "admin.delete_group_role": ADMIN_ONLY,
     # what the audit trail records about staff (board/privacy)
     "privacy.audit_info": PUBLIC,
     # editing tiltag and board structure (board/editing)
@@ -217,6 +225,7 @@ URL_VALUES = {
     "report_id": lambda w: w.report.id,
     "user_id": lambda w: w.target_user.id,
     "link_id": lambda w: w.link.id,
+    "mapping_id": lambda w: w.mapping.id,
     "token": lambda w: w.token,
     "filename": lambda w: "css/app.css",
     "fmt": lambda w: "csv",
@@ -346,7 +355,8 @@ def build_world() -> SimpleNamespace:
         board_id=board.id, title="Runde", status_date=date.today(), deadline=date.today()
     )
     status_round.items = [RoundItem(initiative_id=initiative.id, status_text="")]
-    db.session.add_all([comment, report, link, revoked, status_round])
+    mapping = GroupRoleMapping(group="matrix-gruppe", board_id=board.id, role=Role.MED.value)
+    db.session.add_all([comment, report, link, revoked, mapping, status_round])
     mail_id = queue_mail(to_user=people["med"], subject="Hej", text="Hej", kind="matrix")
     session_ids = {kind: start_login_session(user) for kind, user in people.items()}
     db.session.commit()
@@ -364,6 +374,7 @@ def build_world() -> SimpleNamespace:
         status_round=SimpleNamespace(id=status_round.id),
         round_item=SimpleNamespace(id=status_round.items[0].id),
         link=SimpleNamespace(id=link.id),
+        mapping=SimpleNamespace(id=mapping.id),
         token=SHARE_TOKEN,
         session_ids=session_ids,
         target_user=SimpleNamespace(id=people["target"].id),

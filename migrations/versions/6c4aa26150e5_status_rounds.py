@@ -5,7 +5,7 @@ closed, the report a closed round published) and one item per tiltag in a
 round (its round text, vurdering, confirmed column, completion).
 
 Revision ID: 6c4aa26150e5
-Revises: 1fcb4d6acf29
+Revises: 30be73306ddc
 Create Date: 2026-12-01 13:07:32.703928
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6c4aa26150e5'
-down_revision = '1fcb4d6acf29'
+down_revision = '30be73306ddc'
 branch_labels = None
 depends_on = None
 
