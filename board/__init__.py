@@ -57,11 +57,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications,
         privacy,
         reports,
+        rounds,
         share,
     )
 
     areas = (auth, admin, boards, moves, editing, comments, share, live, reports, importer, privacy)
-    areas += (health, notifications, digests)
+    areas += (health, notifications, digests, rounds)
     for area in areas:
         app.register_blueprint(area.bp)
     live.init_app(app)

@@ -13,10 +13,12 @@ def register(app) -> None:
     from .backup import register as register_backup
     from .importer.cli import register as register_import
     from .mail.cli import register as register_mail
+    from .rounds.cli import register as register_rounds
 
     register_import(app)
     register_backup(app)
     register_mail(app)
+    register_rounds(app)
 
     @app.cli.command("load-demo")
     @click.option("--replace", is_flag=True, help="Slet alt i databasen og indlæs demo på ny.")

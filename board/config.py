@@ -146,6 +146,9 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _bool("SMTP_STARTTLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Tiltagstavlen <tiltagstavlen@localhost>"),
+        # Status rounds (board/rounds): `flask send-reminders` reminds this
+        # many days before a round's deadline, and on the deadline.
+        "ROUND_REMINDER_DAYS": _int("ROUND_REMINDER_DAYS", 3),
     }
 
 

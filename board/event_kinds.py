@@ -375,10 +375,47 @@ _KINDS = (
         _redacted_history,
         lambda who, quoted, p: f"En kommentar til {quoted} blev fjernet af hensyn til persondata",
     ),
+    # ----------------------------------------------------------- status rounds
+    # (board/rounds). Opening and closing change every card's "Mangler
+    # status til …" (the board is re-read); a completed part re-reads its card
+    # (its text and vurdering arrive as the card's own initiative.updated) and
+    # the round page's progress. Payloads hold no round text (the card's own
+    # Events do, where a removal of personal data finds it).
+    _board_level(
+        "round.opened",
+        '{"round_id", "title", "status_date", "deadline", "items": n}',
+        lambda p: f"Åbnede statusrunden «{p.get('title', '')}»",
+        Replay.NONE,
+    ),
+    _card_kind(
+        "round.item_completed",
+        payload='{"round_id", "round_title", "item_id", "health", "stage"}',
+        history=lambda p: f"Gav status til runden «{p.get('round_title', '')}»",
+        live=lambda who, quoted, p: (
+            f"{who} gav status til runden «{p.get('round_title', '')}» for {quoted}"
+        ),
+        refresh=_the_card,
+        replay=Replay.NONE,
+    ),
+    EventKind(
+        "round.reminded",
+        payload='{"round_id", "title", "recipients": n}',
+        history=lambda p: f"Sendte påmindelse om statusrunden «{p.get('title', '')}»",
+        live=None,
+        refresh=_the_board,
+        audience=Audience.NONE,
+        replay=Replay.NONE,
+    ),
+    _board_level(
+        "round.closed",
+        '{"round_id", "title", "report_id", "done": n, "total": n}',
+        lambda p: f"Lukkede statusrunden «{p.get('title', '')}»",
+        Replay.NONE,
+    ),
     # ----------------------------------------------------------- reports
     EventKind(
         "report.published",
-        payload='{"report_id", "title", "as_of"} (a frozen status report)',
+        payload='{"report_id", "title", "as_of"} (+ "round_id" for a round\'s report)',
         history=lambda p: f"Publicerede rapporten «{p.get('title', '')}»",
         live=None,
         refresh=_the_board,

@@ -37,3 +37,9 @@ def iso_datetime(value: datetime | None) -> str:
 def multiline(text: str | None) -> Markup:
     """Escape text and keep its line breaks."""
     return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
+
+
+def danish_month(value: date) -> str:
+    """Marts 2026 (a round's label in a tiltag's text history)."""
+    text = format_date(value, "MMMM y", locale="da")
+    return text[:1].upper() + text[1:]

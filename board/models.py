@@ -477,6 +477,83 @@ class LivePresence(db.Model):
     )
 
 
+# --------------------------------------------------------------- status rounds
+# (board/rounds/): the half-yearly "status til udvalget" as a workflow.
+
+
+class StatusRound(db.Model):
+    """A status round on a board: each of its tiltag is asked for a round
+    text, a vurdering and its column confirmed, until the round is closed
+    (which publishes the round's report as a frozen PublishedReport)."""
+
+    __tablename__ = "status_rounds"
+
+    TITLE_MAX = 300
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    status_date: Mapped[date] = mapped_column(sa.Date)  # "Status pr."
+    deadline: Mapped[date] = mapped_column(sa.Date)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("published_reports.id", ondelete="SET NULL")
+    )
+
+    items: Mapped[list[RoundItem]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundItem.id"
+    )
+    report: Mapped[PublishedReport | None] = relationship()
+
+    __table_args__ = (sa.Index("ix_status_rounds_board", "board_id", "closed_at"),)
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class RoundItem(db.Model):
+    """One tiltag in a round: its round text, vurdering and confirmed
+    column, and when (and by whom) it was completed."""
+
+    __tablename__ = "round_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("status_rounds.id", ondelete="CASCADE"))
+    initiative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("initiatives.id", ondelete="CASCADE"), index=True
+    )
+    status_text: Mapped[str] = mapped_column(sa.Text, default="")
+    health: Mapped[str | None] = mapped_column(sa.String(10))
+    stage: Mapped[str | None] = mapped_column(sa.String(20))  # the column confirmed
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    round: Mapped[StatusRound] = relationship(back_populates="items")
+    initiative: Mapped[Initiative] = relationship()
+    completed_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "initiative_id", name="round_item_once"),
+        sa.CheckConstraint(
+            "health IS NULL OR health IN ('groen', 'gul', 'roed')", name="health_valid"
+        ),
+    )
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def board_id(self) -> int:
+        return self.round.board_id
+
+
 # --- sign-in with the organisation (OpenID Connect, board/auth/oidc*.py) -------
 
 

@@ -4,8 +4,8 @@ template author can see where each helper comes from.
 Filters: `dkdate`, `dkdatetime`, `isodt`, `multiline` (board/formatting.py),
 `comment_html` (board/comments/text.py). Globals: `stages`, `healths`, `health_of`,
 `edit_url`, `comment_permissions`, `view_query` (a board URL's query string),
-`render_cards` (a list of cards, through board/boards/card_cache.py), and
-`can_import()` (context processor).
+`round_may_complete`, `render_cards` (a list of cards, through
+board/boards/card_cache.py), and `can_import()` (context processor).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .comments import services as comment_rules
 from .comments.text import comment_html
 from .importer.services import may_import
 from .models import STAGES, Comment, Health
+from .rounds.services import may_complete
 
 
 def edit_url(access: BoardAccess, endpoint: str, **values) -> str:
@@ -46,6 +47,11 @@ def health_of(value: str | None) -> Health | None:
         return Health(value) if value else None
     except ValueError:
         return None
+
+
+def round_may_complete(item) -> bool:
+    """May the signed-in user give this round item's status (the card's link)?"""
+    return may_complete(item, current_user if current_user.is_authenticated else None)
 
 
 def _import_link() -> dict:
@@ -76,6 +82,7 @@ def register(app) -> None:
         comment_permissions=comment_permissions,
         view_query=view_query,
         render_cards=render_cards,
+        round_may_complete=round_may_complete,
     )
     app.add_template_filter(formatting.danish_date, "dkdate")
     app.add_template_filter(formatting.danish_datetime, "dkdatetime")

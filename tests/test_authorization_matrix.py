@@ -61,7 +61,9 @@ from board.models import (
     Objective,
     PublishedReport,
     Role,
+    RoundItem,
     ShareLink,
+    StatusRound,
     Theme,
     User,
     utcnow,
@@ -94,6 +96,9 @@ SHARE_VIEW = dict(PUBLIC)  # same outcomes as PUBLIC, but checked as a share rou
 # author (here the med member) edits or deletes it; only admins redact.
 COMMENT_AUTHOR = _level(LOGIN, LOGIN, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN)
 BOARD_ADMIN = _level(LOGIN, LOGIN, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK)
+# A tiltag's part of a status round: its owner, the board's leaders and
+# admins; for a tiltag without owner (as in the world below) med gets 403.
+ROUND_TASK = _level(LOGIN, LOGIN, NOT_FOUND, FORBIDDEN, OK, OK)
 # leder on some board, or administrator (creating a board by import)
 LEADER_ANYWHERE = _level(LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, OK)
 # One user's own row (board/notifications: the med member's notification);
@@ -197,6 +202,19 @@ RULES: dict[str, dict | Rule] = {
     "reports.share_published_list": SHARE_VIEW,
     "reports.share_published": SHARE_VIEW,
     "reports.share_published_download": SHARE_VIEW,
+    # status rounds (board/rounds): the board's rounds and one round's page
+    # for members; opening, reminding, closing for leaders; a tiltag's part
+    # for its owner or the leaders (the matrix's tiltag has no owner, so the
+    # leaders: ROUND_TASK; an owner who is med is tested in test_rounds_http.py)
+    "rounds.index": BOARD_VIEW,
+    "rounds.open": BOARD_EDIT,
+    "rounds.show": BOARD_VIEW,
+    "rounds.progress": BOARD_VIEW,
+    "rounds.remind": BOARD_EDIT,
+    "rounds.close": BOARD_EDIT,
+    "rounds.task": ROUND_TASK,
+    "rounds.complete": ROUND_TASK,
+    "rounds.mine": SIGNED_IN,
     # creating a board from a Word table / .csv / .xlsx (board/importer)
     "importer.new": LEADER_ANYWHERE,
     "importer.preview": LEADER_ANYWHERE,
@@ -235,6 +253,8 @@ URL_VALUES = {
     "notification_id": lambda w: w.notification.id,
     "feed_token": lambda w: w.feed_token,
     "key": lambda w: w.unsubscribe_key,
+    "round_id": lambda w: w.status_round.id,
+    "task_id": lambda w: w.round_item.id,
     "message_id": lambda w: w.mail.id,
 }
 
@@ -355,8 +375,12 @@ def build_world() -> SimpleNamespace:
         label="Gammelt link",
         revoked_at=utcnow(),
     )
+    status_round = StatusRound(
+        board_id=board.id, title="Runde", status_date=date.today(), deadline=date.today()
+    )
+    status_round.items = [RoundItem(initiative_id=initiative.id, status_text="")]
     mapping = GroupRoleMapping(group="matrix-gruppe", board_id=board.id, role=Role.MED.value)
-    db.session.add_all([comment, report, link, revoked, mapping])
+    db.session.add_all([comment, report, link, revoked, mapping, status_round])
     # The med member's notification, calendar feed and unsubscribe key.
     event = Event(board_id=board.id, initiative_id=initiative.id, kind="comment.added", payload={})
     db.session.add(event)
@@ -385,6 +409,8 @@ def build_world() -> SimpleNamespace:
         initiative=SimpleNamespace(id=initiative.id),
         comment=SimpleNamespace(id=comment.id),
         report=SimpleNamespace(id=report.id),
+        status_round=SimpleNamespace(id=status_round.id),
+        round_item=SimpleNamespace(id=status_round.items[0].id),
         link=SimpleNamespace(id=link.id),
         mapping=SimpleNamespace(id=mapping.id),
         token=SHARE_TOKEN,

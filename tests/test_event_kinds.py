@@ -30,10 +30,11 @@ from board.event_kinds import (
 from board.events import latest_event_id, record_event
 from board.extensions import db
 from board.live.messages import affected_parts, announcement
-from board.models import Event, Stage
+from board.models import Event, Membership, Stage
 from board.moves.services import move_initiative
 from board.privacy.services import redact_initiative_value
 from board.reports.services import publish_report
+from board.rounds import services as rounds
 from tests import factories
 
 BOARD_DIR = Path(board.__file__).parent
@@ -174,6 +175,19 @@ def _every_kind(admin) -> tuple:
         card, field="status_note", value="I gang", reason="Navn på en borger", actor=admin
     )
     db.session.commit()
+
+    # A status round (board/rounds): opened, a reminder, the card's part, closed.
+    db.session.add(Membership(user_id=admin.id, board_id=made.id, role="leder"))
+    status_round = rounds.open_round(made, title="Marts", deadline=date.today(), actor=admin)
+    db.session.commit()
+    rounds.remind_now(status_round, actor=admin)
+    db.session.commit()
+    rounds.complete_item(
+        status_round.items[0], status_text="Runde", health="gul", stage=card.stage, actor=admin
+    )
+    db.session.commit()
+    rounds.close_round(status_round, actor=admin)
+    db.session.commit()
     return made, card
 
 
@@ -236,6 +250,16 @@ TEXTS = {
         "Kommentar fjernet af hensyn til persondata (CPR-nummer)",
         "En kommentar til «Borgerpanel» blev fjernet af hensyn til persondata",
     ),
+    "round.opened": ("Åbnede statusrunden «Marts»", "Ada Admin: åbnede statusrunden «Marts»"),
+    "round.reminded": (
+        "Sendte påmindelse om statusrunden «Marts»",
+        "Ada Admin: sendte påmindelse om statusrunden «Marts»",
+    ),
+    "round.item_completed": (
+        "Gav status til runden «Marts»",
+        "Ada Admin gav status til runden «Marts» for «Borgerpanel»",
+    ),
+    "round.closed": ("Lukkede statusrunden «Marts»", "Ada Admin: lukkede statusrunden «Marts»"),
     "report.published": (
         "Publicerede rapporten «Til udvalget»",
         "Ada Admin: publicerede rapporten «Til udvalget»",
@@ -273,7 +297,11 @@ def test_every_entry_answers_for_the_event_its_domain_function_records(app):
         False,
     )
     assert affected_parts(firsts["initiative.updated"], now) == ("card", [], False)
-    theme_change = [e for e in events if e.kind == "initiative.updated"][-1]
+    theme_change = [
+        e
+        for e in events
+        if e.kind == "initiative.updated" and "objective_id" in e.payload["changes"]
+    ][-1]
     assert affected_parts(theme_change, now) == ("column", ["igangsat"], True)
     assert affected_parts(firsts["comment.added"], now) == ("card", [], False)
     assert affected_parts(firsts["theme.reordered"], now) == ("board", [], True)

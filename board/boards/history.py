@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..access import BoardAccess
 from ..event_kinds import Audience, describe_event, field_change_rows, kinds_where
 from ..extensions import db
+from ..formatting import danish_month
 from ..models import (
     Board,
     Comment,
@@ -18,6 +19,8 @@ from ..models import (
     Membership,
     Objective,
     Role,
+    RoundItem,
+    StatusRound,
     Theme,
     User,
 )
@@ -109,3 +112,36 @@ def author_roles(board: Board, comments: list[Comment]) -> dict[int, str]:
         if comment.author is not None and comment.author.is_admin:
             roles[comment.author_id] = "Administrator"
     return roles
+
+
+# --------------------------------------------------------------- status rounds
+@dataclass
+class RoundText:
+    label: str  # "Marts 2026": the round's status date
+    title: str  # the round's title
+    text: str
+    health: str | None
+
+
+def load_round_texts(initiative: Initiative) -> list[RoundText]:
+    """The card's texts of the rounds it was given status in, oldest first
+    (one query): "Marts 2026: … / September 2026: …"."""
+    rows = db.session.execute(
+        sa.select(
+            StatusRound.status_date, StatusRound.title, RoundItem.status_text, RoundItem.health
+        )
+        .join(StatusRound, StatusRound.id == RoundItem.round_id)
+        .where(RoundItem.initiative_id == initiative.id, RoundItem.completed_at.is_not(None))
+        .order_by(StatusRound.status_date, StatusRound.id)
+    )
+    return [RoundText(danish_month(day), title, text, health) for day, title, text, health in rows]
+
+
+def open_round_item(initiative: Initiative) -> RoundItem | None:
+    """The card's part of its board's open round, if it has one (one query)."""
+    return db.session.scalar(
+        sa.select(RoundItem)
+        .join(StatusRound, StatusRound.id == RoundItem.round_id)
+        .where(RoundItem.initiative_id == initiative.id, StatusRound.closed_at.is_(None))
+        .options(selectinload(RoundItem.round))
+    )

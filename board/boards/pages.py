@@ -57,6 +57,8 @@ def initiative_context(access: BoardAccess, initiative: Initiative) -> dict:
         history=history.load_history(access, initiative),
         comments=comments,
         comment_roles=history.author_roles(access.board, comments),
+        round_texts=history.load_round_texts(initiative),
+        round_item=None if access.is_share else history.open_round_item(initiative),
     )
 
 

@@ -19,7 +19,9 @@ from ..models import (
     Initiative,
     Membership,
     Objective,
+    RoundItem,
     Stage,
+    StatusRound,
     Theme,
     User,
 )
@@ -122,6 +124,7 @@ class BoardView:
     comment_counts: dict[int, int] = field(default_factory=dict)
     members: list[tuple[int, str]] = field(default_factory=list)  # the owner filter's choices
     mode: str = ""  # VIEW_MODES
+    round_missing: dict[int, str] = field(default_factory=dict)  # card id -> open round's title
 
     @property
     def compact(self) -> bool:
@@ -153,6 +156,7 @@ class BoardView:
             comment_count=self.comment_counts.get(source.id, 0),
             owner_name=_owner_name(source),
             health=getattr(source, "health", None),
+            round_missing=self.round_missing.get(source.id, ""),
         )
 
     @property
@@ -267,6 +271,7 @@ class CardSummary(NamedTuple):
     comment_count: int
     owner_name: str = ""
     health: str | None = None  # a Health value
+    round_missing: str = ""  # the open round this card still lacks its status for
 
 
 STATUS_PREVIEW_MAX = 160
@@ -366,6 +371,24 @@ def load_comment_counts(board_id: int, *, stages=None, card_ids=None) -> dict[in
     return dict(db.session.execute(query).all())
 
 
+def load_round_missing(board_id: int, card_ids=None) -> dict[int, str]:
+    """{card id: title of the open status round} for the cards whose part of
+    the board's open round is not done (one query). With `card_ids`, only
+    for those cards."""
+    query = (
+        sa.select(RoundItem.initiative_id, StatusRound.title)
+        .join(StatusRound, StatusRound.id == RoundItem.round_id)
+        .where(
+            StatusRound.board_id == board_id,
+            StatusRound.closed_at.is_(None),
+            RoundItem.completed_at.is_(None),
+        )
+    )
+    if card_ids is not None:
+        query = query.where(RoundItem.initiative_id.in_(list(card_ids)))
+    return dict(db.session.execute(query).all())
+
+
 def load_stage_counts(board_ids) -> dict[int, dict[str, int]]:
     """Live cards per column for each board (the board list): one query."""
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {str(s): 0 for s in STAGES})
@@ -409,6 +432,7 @@ def load_board_view(
         board_filter,
         comment_counts=load_comment_counts(board.id),
         mode=parse_mode(args),
+        round_missing=load_round_missing(board.id),
     )
     view.theme_counts, view.objective_counts = load_filter_counts(board.id)
     view.members = board_members(board.id)
@@ -548,11 +572,12 @@ def load_board_parts(
     rendered = [r for r in shown if r.stage not in full_names]  # full columns hold the rest
 
     columns = load_cards(board.id, board_filter, full) if full else {}
-    comment_counts = {}
+    comment_counts, round_missing = {}, {}
     if full or rendered:
         comment_counts = load_comment_counts(
             board.id, stages=full, card_ids=[r.id for r in rendered]
         )
+        round_missing = load_round_missing(board.id)
     theme_counts, objective_counts = load_filter_counts(board.id) if with_filter else ({}, {})
     counts = stage_counts_for(board.id, board_filter, sorted(count_names)) if count_names else {}
 
@@ -565,6 +590,7 @@ def load_board_parts(
         comment_counts=comment_counts,
         members=board_members(board.id) if with_filter else [],
         mode=mode,
+        round_missing=round_missing,
     )
     view.columns = {stage: [view.card(row) for row in cards] for stage, cards in columns.items()}
     # In board order, so that a card placed after another placed card finds

@@ -18,6 +18,7 @@ from ..boards.queries import (
     BoardView,
     load_cards,
     load_comment_counts,
+    load_round_missing,
     stage_counts_for,
 )
 from ..event_kinds import EVENT_KINDS
@@ -25,11 +26,18 @@ from ..extensions import db
 from ..models import Board, Comment, Event, Initiative, Stage
 
 
-def _view(board: Board, themes, board_filter: BoardFilter, columns, comment_counts) -> BoardView:
+def _view(
+    board: Board, themes, board_filter: BoardFilter, columns, comment_counts, round_missing=None
+) -> BoardView:
     """The parts of the board page's read model that a card needs. `themes`
     come from `load_themes` (with their objectives)."""
     return BoardView.build(
-        board, themes, board_filter, columns=columns, comment_counts=comment_counts
+        board,
+        themes,
+        board_filter,
+        columns=columns,
+        comment_counts=comment_counts,
+        round_missing=round_missing or {},
     )
 
 
@@ -52,8 +60,11 @@ def card_summary(board: Board, themes, board_filter: BoardFilter, initiative: In
 
 def moved_context(board_id: int, board_filter: BoardFilter, card) -> dict:
     counts = _comment_count(card.id)
+    missing = load_round_missing(board_id, [card.id])
     return {
-        "card": card._replace(comment_count=counts.get(card.id, 0)),
+        "card": card._replace(
+            comment_count=counts.get(card.id, 0), round_missing=missing.get(card.id, "")
+        ),
         "counts": stage_counts_for(board_id, board_filter),
     }
 
@@ -86,7 +97,14 @@ def conflict_context(
     and those the client showed it in (`shown_in`: where it was dragged from
     and to; unknown values are ignored)."""
     stages = [s for s in Stage if s.value in shown_in or s.value == initiative.stage]
-    view = _view(board, themes, board_filter, {}, load_comment_counts(board.id))
+    view = _view(
+        board,
+        themes,
+        board_filter,
+        {},
+        load_comment_counts(board.id),
+        load_round_missing(board.id),
+    )
     rows = load_cards(board.id, board_filter, stages=stages)
     view.columns = {stage: [view.card(row) for row in cards] for stage, cards in rows.items()}
     return {

@@ -31,7 +31,7 @@ from ..event_kinds import FIELD_LABELS
 from ..events import record_event
 from ..extensions import db
 from ..locks import lock_board
-from ..models import Event, Initiative, LoginSession, PublishedReport, User
+from ..models import Event, Initiative, LoginSession, PublishedReport, RoundItem, User
 from ..reports import checkpoints
 
 log = logging.getLogger(__name__)
@@ -173,6 +173,15 @@ def redact_initiative_value(
     # replay the rewritten log in full (and publishing makes new ones).
     checkpoints.forget(initiative.board_id)
 
+    # A status round keeps the card's status texts per round (board/rounds).
+    rounds_changed = 0
+    if field == "status_note":
+        rounds_changed = db.session.execute(
+            sa.update(RoundItem)
+            .where(RoundItem.initiative_id == initiative.id, RoundItem.status_text == value)
+            .values(status_text=blank)
+        ).rowcount
+
     return record_event(
         board_id=initiative.board_id,
         initiative_id=initiative.id,
@@ -182,6 +191,7 @@ def redact_initiative_value(
             "reason": reason,
             "events": events_changed,
             "reports": reports_changed,
+            "rounds": rounds_changed,
         },
         actor=actor,
     )
