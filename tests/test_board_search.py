@@ -182,6 +182,7 @@ def test_search_costs_the_same_queries_at_any_size(board, client):
     few = queries(f"/boards/{board.id}?q=tiltag")
     for i in range(40):
         factories.make_initiative(board, f"Flere tiltag {i}", stage=["planlagt", "igangsat"][i % 2])
+    client.get(f"/boards/{board.id}")  # the visit moves on past the new cards' Events, once
     many = queries(f"/boards/{board.id}?q=tiltag")
     assert few == many == plain + 1  # the one query: which cards match
 
