@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         editing,
         importer,
         live,
+        meetings,
         moves,
         privacy,
         reports,
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     areas = (auth, admin, boards, moves, editing, comments, share, live, reports, importer, privacy)
+    areas += (meetings,)
     for area in areas:
         app.register_blueprint(area.bp)
     live.init_app(app)

@@ -51,9 +51,12 @@ from board import create_app
 from board.auth.sessions import start_login_session
 from board.extensions import db
 from board.models import (
+    ActionPoint,
     Board,
     Comment,
     Initiative,
+    Meeting,
+    MeetingItem,
     Membership,
     Objective,
     PublishedReport,
@@ -182,6 +185,25 @@ RULES: dict[str, dict | Rule] = {
     "importer.new": LEADER_ANYWHERE,
     "importer.preview": LEADER_ANYWHERE,
     "importer.create": LEADER_ANYWHERE,
+    # meetings: leaders run them, members read and flag, share links read (board/meetings)
+    "meetings.meetings": BOARD_VIEW,
+    "meetings.share_meetings": SHARE_VIEW,
+    "meetings.create": Rule(BOARD_EDIT, data={"title": "Matrix", "held_on": "2027-01-12"}),
+    "meetings.meeting": BOARD_VIEW,
+    "meetings.share_meeting": SHARE_VIEW,
+    "meetings.current": BOARD_VIEW,
+    "meetings.share_current": SHARE_VIEW,
+    "meetings.show": Rule(BOARD_EDIT, data={"position": "0"}),
+    "meetings.add_item": BOARD_EDIT,
+    "meetings.remove_item": BOARD_EDIT,
+    "meetings.move_item": Rule(BOARD_EDIT, data={"position": "0"}),
+    "meetings.decide": Rule(BOARD_EDIT, data={"decision": "Godkendt"}),
+    "meetings.add_action": Rule(BOARD_EDIT, data={"text": "Gør det"}),
+    "meetings.remove_action": BOARD_EDIT,
+    "meetings.publish": BOARD_EDIT,
+    "meetings.referat": BOARD_VIEW,
+    "meetings.share_referat": SHARE_VIEW,
+    "meetings.flag": Rule(BOARD_COMMENT, data={"flag": "1"}),
 }
 
 # How to fill in each URL argument, from the world built for every test.
@@ -199,6 +221,10 @@ URL_VALUES = {
     "token": lambda w: w.token,
     "filename": lambda w: "css/app.css",
     "fmt": lambda w: "csv",
+    "meeting_id": lambda w: w.meeting.id,
+    "agenda_item_id": lambda w: w.meeting_item.id,
+    "action_id": lambda w: w.action.id,
+    "file_format": lambda w: "docx",
 }
 
 SHARE_TOKEN = "matrix-share-token-" + "x" * 30
@@ -318,7 +344,12 @@ def build_world() -> SimpleNamespace:
         label="Gammelt link",
         revoked_at=utcnow(),
     )
-    db.session.add_all([comment, report, link, revoked])
+    meeting = Meeting(board_id=board.id, title="Ledermøde", held_on=date(2027, 1, 12))
+    meeting.items.append(MeetingItem(initiative_id=initiative.id, position=0))
+    db.session.add_all([comment, report, link, revoked, meeting])
+    db.session.flush()
+    action = ActionPoint(item_id=meeting.items[0].id, text="Gør det")
+    db.session.add(action)
     session_ids = {kind: start_login_session(user) for kind, user in people.items()}
     db.session.commit()
     # Plain values only: requests are made outside this app context (see
@@ -335,6 +366,9 @@ def build_world() -> SimpleNamespace:
         token=SHARE_TOKEN,
         session_ids=session_ids,
         target_user=SimpleNamespace(id=people["target"].id),
+        meeting=SimpleNamespace(id=meeting.id),
+        meeting_item=SimpleNamespace(id=meeting.items[0].id),
+        action=SimpleNamespace(id=action.id),
     )
 
 

@@ -1,0 +1,118 @@
+"""The referat as a Word document (python-docx), laid out like the
+committee's status document: A4 landscape, the board's title under the
+heading, a footer "Side X af Y"."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from .referat import Referat
+
+AUTHOR = "Tiltagstavlen"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def to_docx(referat: Referat) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt
+
+    document = Document()
+    properties = document.core_properties
+    properties.title = referat.heading
+    properties.subject = referat.board_title
+    properties.author = properties.last_modified_by = AUTHOR
+    properties.comments = ""
+    properties.created = properties.modified = datetime.now(UTC)
+    properties.revision = 1
+    properties.language = "da-DK"
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.8))
+    document.styles["Normal"].font.size = Pt(10)
+    _page_footer(section)
+
+    document.add_heading(referat.heading, level=1)
+    document.add_paragraph(referat.board_title, style="Subtitle")
+    facts = document.add_table(rows=0, cols=2)
+    facts.style = "Table Grid"
+    for label, value in (
+        ("Dato", referat.day_label),
+        ("Til stede", ", ".join(referat.attendees) or "–"),
+        ("Status", "Publiceret" if referat.published_at else "Udkast (ikke publiceret)"),
+    ):
+        cells = facts.add_row().cells
+        cells[0].paragraphs[0].add_run(label).bold = True
+        cells[1].text = value
+
+    if not referat.items:
+        document.add_paragraph("Dagsordenen var tom.")
+    for item in referat.items:
+        document.add_heading(f"{item.number}. {item.title}", level=2)
+        card = document.add_table(rows=0, cols=2)
+        card.style = "Table Grid"
+        rows = [("Pejlemærke", item.theme)]
+        if item.objective:
+            rows.append(("Målsætning", item.objective))
+        rows += [("Kolonne på mødet", item.stage), ("Vurdering på mødet", item.rating)]
+        for label, value in rows:
+            cells = card.add_row().cells
+            cells[0].paragraphs[0].add_run(label).bold = True
+            cells[1].text = value or "–"
+        document.add_heading(referat.changes_heading, level=3)
+        if item.changes:
+            for line in item.changes:
+                document.add_paragraph(line, style="List Bullet")
+        else:
+            document.add_paragraph("Ingen ændringer.")
+        document.add_heading("Beslutning", level=3)
+        _lines(document, item.decision or "Ingen beslutning noteret.")
+        if item.actions:
+            document.add_heading("Handlingspunkter", level=3)
+            table = document.add_table(rows=1, cols=3)
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, ("Handling", "Ansvarlig", "Frist")):
+                cell.paragraphs[0].add_run(text).bold = True
+            for action in item.actions:
+                cells = table.add_row().cells
+                cells[0].text = action.text
+                cells[1].text = action.owner or "–"
+                cells[2].text = action.deadline_label
+
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _lines(document, text: str) -> None:
+    for line in text.splitlines() or [""]:
+        document.add_paragraph(line)
+
+
+def _page_footer(section) -> None:
+    """ "Side X af Y" with Word's PAGE and NUMPAGES fields."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.text = ""
+    paragraph.add_run("Side ")
+    _field(paragraph, "PAGE")
+    paragraph.add_run(" af ")
+    _field(paragraph, "NUMPAGES")
+
+
+def _field(paragraph, instruction: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), ("end", None)):
+        if kind is None:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {text} "
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
