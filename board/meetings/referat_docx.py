@@ -74,7 +74,9 @@ def to_docx(referat: Referat) -> bytes:
             document.add_heading("Handlingspunkter", level=3)
             table = document.add_table(rows=1, cols=3)
             table.style = "Table Grid"
-            for cell, text in zip(table.rows[0].cells, ("Handling", "Ansvarlig", "Frist")):
+            for cell, text in zip(
+                table.rows[0].cells, ("Handling", "Ansvarlig", "Frist"), strict=True
+            ):
                 cell.paragraphs[0].add_run(text).bold = True
             for action in item.actions:
                 cells = table.add_row().cells
