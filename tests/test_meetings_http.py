@@ -239,3 +239,39 @@ def test_the_referat_pdf_is_a_pdf(as_user, board, users):
     answer = as_user("leder").get(f"/boards/{board.id}/meetings/{meeting.id}/referat.pdf")
     assert answer.status_code == 200
     assert answer.data.startswith(b"%PDF")
+
+
+def test_the_meeting_page_list_and_referat_cost_the_same_at_3_and_40_items(
+    as_user, board, users
+):
+    from board.query_counter import count_queries
+
+    leader = as_user("leder")
+
+    def queries(meeting_id: int) -> tuple[int, int, int]:
+        out = []
+        for path in ("", "/current", "/referat.docx"):
+            with count_queries(db.engine) as counter:
+                url = f"/boards/{board.id}/meetings/{meeting_id}{path}"
+                assert leader.get(url).status_code == 200
+            out.append(counter.count)
+        with count_queries(db.engine) as counter:
+            assert leader.get(f"/boards/{board.id}/meetings").status_code == 200
+        return (*out, counter.count)
+
+    def meeting_with(n: int, day: date):
+        for i in range(n):
+            card = factories.make_initiative(board, f"Kort {day} {i}")
+            flag(card, users["med"])
+        meeting = make_meeting(board, users["leder"], day=day, attendees=[users["med"]])
+        for item in meeting.items:
+            services.add_action(
+                item, text="Gør det", owner_id=users["med"].id, deadline=None, actor=None
+            )
+        db.session.commit()
+        return meeting.id
+
+    make_meeting(board, users["leder"], day=date(2026, 12, 1))  # both have a previous one
+    few = queries(meeting_with(3, date(2027, 1, 12)))
+    many = queries(meeting_with(37, date(2027, 2, 9)))
+    assert few == many
