@@ -241,9 +241,7 @@ def test_the_referat_pdf_is_a_pdf(as_user, board, users):
     assert answer.data.startswith(b"%PDF")
 
 
-def test_the_meeting_page_list_and_referat_cost_the_same_at_3_and_40_items(
-    as_user, board, users
-):
+def test_the_meeting_page_list_and_referat_cost_the_same_at_3_and_40_items(as_user, board, users):
     from board.query_counter import count_queries
 
     leader = as_user("leder")

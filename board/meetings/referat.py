@@ -18,7 +18,7 @@ from ..event_kinds import stage_label
 from ..extensions import db
 from ..formatting import danish_date
 from ..models import Board, Meeting
-from . import queries, rating
+from . import agenda, queries, rating
 
 
 @dataclass
@@ -41,6 +41,7 @@ class ReferatItem:
     stage: str = ""  # the column's label at the meeting
     rating: str = ""  # the vurdering's label at the meeting
     changes: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why it was on the agenda (labels)
     decision: str = ""
     actions: list[ReferatAction] = field(default_factory=list)
 
@@ -106,6 +107,7 @@ def build_referat(meeting: Meeting) -> Referat:
                 stage=stage_label(item.stage_seen or card.stage),
                 rating=rating.rating_label(item.health_seen),
                 changes=changes.get(card.id, []),
+                reasons=[agenda.REASON_LABELS.get(r, r) for r in item.reason_list],
                 decision=item.decision,
                 actions=[
                     ReferatAction(

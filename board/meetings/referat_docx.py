@@ -47,6 +47,7 @@ def to_docx(referat: Referat) -> bytes:
         cells = facts.add_row().cells
         cells[0].paragraphs[0].add_run(label).bold = True
         cells[1].text = value
+    _label_column(facts)
 
     if not referat.items:
         document.add_paragraph("Dagsordenen var tom.")
@@ -57,17 +58,26 @@ def to_docx(referat: Referat) -> bytes:
         rows = [("Pejlemærke", item.theme)]
         if item.objective:
             rows.append(("Målsætning", item.objective))
-        rows += [("Kolonne på mødet", item.stage), ("Vurdering på mødet", item.rating)]
+        rows += [
+            ("Kolonne på mødet", item.stage),
+            ("Vurdering på mødet", item.rating),
+            ("På dagsordenen", ", ".join(item.reasons)),
+        ]
         for label, value in rows:
             cells = card.add_row().cells
             cells[0].paragraphs[0].add_run(label).bold = True
             cells[1].text = value or "–"
+        _label_column(card)
         document.add_heading(referat.changes_heading, level=3)
         if item.changes:
             for line in item.changes:
                 document.add_paragraph(line, style="List Bullet")
-        else:
+        elif referat.previous_held_on:
             document.add_paragraph("Ingen ændringer.")
+        else:
+            document.add_paragraph(
+                "Første møde på tavlen: intet tidligere møde at sammenligne med."
+            )
         document.add_heading("Beslutning", level=3)
         _lines(document, item.decision or "Ingen beslutning noteret.")
         if item.actions:
@@ -87,6 +97,17 @@ def to_docx(referat: Referat) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _label_column(table) -> None:
+    """A narrow label column and a wide value column (Word reads cell widths)."""
+    from docx.shared import Cm
+
+    table.autofit = False
+    for column, width in zip(table.columns, (Cm(5.5), Cm(20.6)), strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def _lines(document, text: str) -> None:
