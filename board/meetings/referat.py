@@ -32,6 +32,9 @@ class ReferatAction:
         return danish_date(date.fromisoformat(self.deadline)) if self.deadline else "–"
 
 
+NO_DECISION = "Ingen beslutning noteret."
+
+
 @dataclass
 class ReferatItem:
     number: int
@@ -44,6 +47,27 @@ class ReferatItem:
     reasons: list[str] = field(default_factory=list)  # why it was on the agenda (labels)
     decision: str = ""
     actions: list[ReferatAction] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    @property
+    def facts(self) -> list[tuple[str, str]]:
+        """(label, value) rows of the item's fact table, in both files."""
+        rows = [("Pejlemærke", self.theme)]
+        if self.objective:
+            rows.append(("Målsætning", self.objective))
+        rows += [
+            ("Kolonne på mødet", self.stage),
+            ("Vurdering på mødet", self.rating),
+            ("På dagsordenen", ", ".join(self.reasons)),
+        ]
+        return [(label, value or "–") for label, value in rows]
+
+    @property
+    def decision_lines(self) -> list[str]:
+        return (self.decision or NO_DECISION).splitlines() or [NO_DECISION]
 
 
 @dataclass
@@ -70,6 +94,27 @@ class Referat:
             return "Ændringer"
         since = danish_date(date.fromisoformat(self.previous_held_on))
         return f"Ændret siden mødet {since}"
+
+    @property
+    def facts(self) -> list[tuple[str, str]]:
+        """(label, value) rows of the meeting's fact table, in both files."""
+        return [
+            ("Dato", self.day_label),
+            ("Til stede", ", ".join(self.attendees) or "–"),
+            ("Status", "Publiceret" if self.published_at else "Udkast (ikke publiceret)"),
+        ]
+
+    @property
+    def footer(self) -> str:
+        return f"Referat: {self.title}, {self.day_label}"
+
+    def change_lines(self, item: ReferatItem) -> list[str]:
+        """What changed on the item's card, or what to say instead."""
+        if item.changes:
+            return item.changes
+        if self.previous_held_on:
+            return ["Ingen ændringer."]
+        return ["Første møde på tavlen: intet tidligere møde at sammenligne med."]
 
     @property
     def action_rows(self) -> list[tuple[ReferatItem, ReferatAction]]:

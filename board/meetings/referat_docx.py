@@ -1,6 +1,8 @@
 """The referat as a Word document (python-docx), laid out like the
 committee's status document: A4 landscape, the board's title under the
-heading, a footer "Side X af Y"."""
+heading, a footer with the meeting and "Side X af Y". What is shown is the
+content model's (referat.py: `facts`, `change_lines`), so the PDF says the
+same."""
 
 from __future__ import annotations
 
@@ -33,60 +35,29 @@ def to_docx(referat: Referat) -> bytes:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.8))
     document.styles["Normal"].font.size = Pt(10)
-    _page_footer(section)
+    _page_footer(section, referat.footer)
 
     document.add_heading(referat.heading, level=1)
     document.add_paragraph(referat.board_title, style="Subtitle")
-    facts = document.add_table(rows=0, cols=2)
-    facts.style = "Table Grid"
-    for label, value in (
-        ("Dato", referat.day_label),
-        ("Til stede", ", ".join(referat.attendees) or "–"),
-        ("Status", "Publiceret" if referat.published_at else "Udkast (ikke publiceret)"),
-    ):
-        cells = facts.add_row().cells
-        cells[0].paragraphs[0].add_run(label).bold = True
-        cells[1].text = value
-    _label_column(facts)
-
+    _facts(document, referat.facts)
     if not referat.items:
         document.add_paragraph("Dagsordenen var tom.")
     for item in referat.items:
-        document.add_heading(f"{item.number}. {item.title}", level=2)
-        card = document.add_table(rows=0, cols=2)
-        card.style = "Table Grid"
-        rows = [("Pejlemærke", item.theme)]
-        if item.objective:
-            rows.append(("Målsætning", item.objective))
-        rows += [
-            ("Kolonne på mødet", item.stage),
-            ("Vurdering på mødet", item.rating),
-            ("På dagsordenen", ", ".join(item.reasons)),
-        ]
-        for label, value in rows:
-            cells = card.add_row().cells
-            cells[0].paragraphs[0].add_run(label).bold = True
-            cells[1].text = value or "–"
-        _label_column(card)
+        heading = document.add_heading(item.heading, level=2)
+        heading.paragraph_format.keep_with_next = True
+        _facts(document, item.facts)
         document.add_heading(referat.changes_heading, level=3)
-        if item.changes:
-            for line in item.changes:
-                document.add_paragraph(line, style="List Bullet")
-        elif referat.previous_held_on:
-            document.add_paragraph("Ingen ændringer.")
-        else:
-            document.add_paragraph(
-                "Første møde på tavlen: intet tidligere møde at sammenligne med."
-            )
+        for line in referat.change_lines(item):
+            document.add_paragraph(line, style="List Bullet" if item.changes else None)
         document.add_heading("Beslutning", level=3)
-        _lines(document, item.decision or "Ingen beslutning noteret.")
+        for line in item.decision_lines:
+            document.add_paragraph(line)
         if item.actions:
             document.add_heading("Handlingspunkter", level=3)
             table = document.add_table(rows=1, cols=3)
             table.style = "Table Grid"
-            for cell, text in zip(
-                table.rows[0].cells, ("Handling", "Ansvarlig", "Frist"), strict=True
-            ):
+            header = ("Handling", "Ansvarlig", "Frist")
+            for cell, text in zip(table.rows[0].cells, header, strict=True):
                 cell.paragraphs[0].add_run(text).bold = True
             for action in item.actions:
                 cells = table.add_row().cells
@@ -99,10 +70,16 @@ def to_docx(referat: Referat) -> bytes:
     return out.getvalue()
 
 
-def _label_column(table) -> None:
-    """A narrow label column and a wide value column (Word reads cell widths)."""
+def _facts(document, rows) -> None:
+    """A two-column table: bold labels in a narrow column, values beside."""
     from docx.shared import Cm
 
+    table = document.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in rows:
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(label).bold = True
+        cells[1].text = value
     table.autofit = False
     for column, width in zip(table.columns, (Cm(5.5), Cm(20.6)), strict=True):
         column.width = width
@@ -110,16 +87,11 @@ def _label_column(table) -> None:
             cell.width = width
 
 
-def _lines(document, text: str) -> None:
-    for line in text.splitlines() or [""]:
-        document.add_paragraph(line)
-
-
-def _page_footer(section) -> None:
-    """ "Side X af Y" with Word's PAGE and NUMPAGES fields."""
+def _page_footer(section, left: str) -> None:
+    """ "<left> · Side X af Y" with Word's PAGE and NUMPAGES fields."""
     paragraph = section.footer.paragraphs[0]
     paragraph.text = ""
-    paragraph.add_run("Side ")
+    paragraph.add_run(f"{left} · Side ")
     _field(paragraph, "PAGE")
     paragraph.add_run(" af ")
     _field(paragraph, "NUMPAGES")
