@@ -64,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(area.bp)
     live.init_app(app)
 
-    from . import cli
+    from . import cli, mail  # noqa: F401  (mail: the outbox model; no blueprint)
 
     cli.register(app)
     return app

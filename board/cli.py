@@ -12,9 +12,11 @@ from .extensions import db
 def register(app) -> None:
     from .backup import register as register_backup
     from .importer.cli import register as register_import
+    from .mail.cli import register as register_mail
 
     register_import(app)
     register_backup(app)
+    register_mail(app)
 
     @app.cli.command("load-demo")
     @click.option("--replace", is_flag=True, help="Slet alt i databasen og indlæs demo på ny.")

@@ -106,6 +106,15 @@ def from_environment(instance_path: str) -> dict:
         "ACCESSIBILITY_STATEMENT_URL": os.environ.get(
             "ACCESSIBILITY_STATEMENT_URL", DEFAULT_ACCESSIBILITY_STATEMENT_URL
         ),
+        # Outgoing mail (board/mail): `flask deliver-mail` sends the outbox
+        # through this SMTP server. No SMTP_HOST: mail stays in the outbox
+        # (/admin/outbox shows it), as in `make run`.
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "").strip() or None,
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _bool("SMTP_STARTTLS", False),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Tiltagstavlen <tiltagstavlen@localhost>"),
     }
 
 
@@ -137,6 +146,13 @@ class Config:
     LIVE_PRESENCE_TOUCH_SECONDS = 20
     LIVE_PRESENCE_STALE_SECONDS = 60
     LIVE_RETRY_MS = 2000
+    # Mail delivery (board/mail/delivery.py): the SMTP conversation's timeout,
+    # how long a claimed message may stay claimed before another deliverer
+    # takes it over (the deliverer died mid-send), and the retry backoff.
+    SMTP_TIMEOUT_SECONDS = 30
+    MAIL_CLAIM_LEASE_SECONDS = 15 * 60
+    MAIL_RETRY_FIRST_SECONDS = 30
+    MAIL_RETRY_MAX_SECONDS = 60 * 60
 
 
 def check_production_settings(config) -> None:

@@ -37,6 +37,7 @@ from board.auth.sessions import start_login_session
 from board.extensions import db
 from board.models import Role
 from tests import factories
+from tests.mail_helpers import smtp_server  # noqa: F401  (fixture: a real SMTP server)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -50,6 +50,7 @@ from flask import url_for
 from board import create_app
 from board.auth.sessions import start_login_session
 from board.extensions import db
+from board.mail.outbox import queue_mail
 from board.models import (
     ActionPoint,
     Board,
@@ -141,6 +142,8 @@ RULES: dict[str, dict | Rule] = {
     "admin.anonymise": Rule(ADMIN_ONLY, data={"confirm": "y"}),
     "admin.redact_form": ADMIN_ONLY,
     "admin.redact": ADMIN_ONLY,
+    "admin.outbox": ADMIN_ONLY,
+    "admin.outbox_message": ADMIN_ONLY,
     # what the audit trail records about staff (board/privacy)
     "privacy.audit_info": PUBLIC,
     # editing tiltag and board structure (board/editing)
@@ -221,6 +224,7 @@ URL_VALUES = {
     "token": lambda w: w.token,
     "filename": lambda w: "css/app.css",
     "fmt": lambda w: "csv",
+    "message_id": lambda w: w.mail.id,
     "meeting_id": lambda w: w.meeting.id,
     "agenda_item_id": lambda w: w.meeting_item.id,
     "action_id": lambda w: w.action.id,
@@ -350,12 +354,14 @@ def build_world() -> SimpleNamespace:
     db.session.flush()
     action = ActionPoint(item_id=meeting.items[0].id, text="Gør det")
     db.session.add(action)
+    mail_id = queue_mail(to_user=people["med"], subject="Hej", text="Hej", kind="matrix")
     session_ids = {kind: start_login_session(user) for kind, user in people.items()}
     db.session.commit()
     # Plain values only: requests are made outside this app context (see
     # `run_as`), where these model objects would be detached.
     return SimpleNamespace(
         board=SimpleNamespace(id=board.id),
+        mail=SimpleNamespace(id=mail_id),
         other_board=SimpleNamespace(id=other_board.id),
         theme=SimpleNamespace(id=theme.id),
         objective=SimpleNamespace(id=objective.id),
