@@ -78,7 +78,7 @@ def test_the_meeting_walk_through(new_page, board, users):
     expect(title).to_have_text("Ny takstmodel for STU")
     expect(viewer.locator("#meeting-item-title")).to_have_text("Ny takstmodel for STU")
 
-    leader.get_by_label("Beslutning").fill("MED inddrages i beregningen.")
+    leader.get_by_role("textbox", name="Beslutning").fill("MED inddrages i beregningen.")
     leader.get_by_role("button", name="Gem beslutning").click()
     expect(viewer.locator(".meeting-decision-text")).to_have_text("MED inddrages i beregningen.")
 

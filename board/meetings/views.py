@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 
+from ..clock import today_local
 from ..errors import Refused
 from ..events import latest_event_id
 from ..extensions import db
@@ -51,7 +52,8 @@ def _render_list(access, form, status=200):
 
 @bp.board_get("/meetings", share=True)
 def meetings(access):
-    return _render_list(access, MeetingForm(services.board_members(access.board.id)))
+    form = MeetingForm(services.board_members(access.board.id), held_on=today_local())
+    return _render_list(access, form)
 
 
 @bp.board_post("/meetings", need="edit")
