@@ -273,3 +273,31 @@ def test_the_meeting_page_list_and_referat_cost_the_same_at_3_and_40_items(as_us
     few = queries(meeting_with(3, date(2027, 1, 12)))
     many = queries(meeting_with(37, date(2027, 2, 9)))
     assert few == many
+
+
+def test_the_item_shows_comments_since_the_previous_meeting_but_not_to_a_link_without(
+    as_user, client, board, users
+):
+    from board.comments.services import add_comment
+    from tests.reports_helpers import on
+
+    card = factories.make_initiative(board, "Borgerpanel")
+    with on("2027-01-05 10:00"):
+        add_comment(card, actor=users["med"], body="Gammel bemærkning")
+        db.session.commit()
+        make_meeting(board, users["leder"], day=date(2027, 1, 5))
+    with on("2027-01-20 10:00"):
+        add_comment(card, actor=users["med"], body="MED er bekymret for kapaciteten")
+        flag(card, users["med"])
+    with on("2027-02-09 09:00"):
+        meeting = make_meeting(board, users["leder"], day=date(2027, 2, 9))
+    page = as_user("leder").get(f"/boards/{board.id}/meetings/{meeting.id}")
+    assert texts(page, ".meeting-comments li") == [
+        "Mads Med, 20. januar 2027: MED er bekymret for kapaciteten"
+    ]
+    assert text_of(page, "#meeting-changes-heading") == "Ændret siden mødet 5. januar 2027"
+    hidden = create_share_link(board, actor=None, label="Uden", show_comments=False).token
+    db.session.commit()
+    page = client.get(f"/s/{hidden}/meetings/{meeting.id}")
+    assert not has(page, ".meeting-comments")
+    assert "kapaciteten" not in page.get_data(as_text=True)
