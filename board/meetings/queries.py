@@ -15,11 +15,12 @@ from ..models import (
     ActionPoint,
     Comment,
     DiscussionFlag,
+    Event,
     Initiative,
     Meeting,
     MeetingItem,
 )
-from ..reports.replay import cards_at_and_now, end_of_day
+from ..reports.replay import apply_card_event, card_events_query, end_of_day
 
 # Card fields whose change the meeting lists by name (column and status
 # have lines of their own).
@@ -58,12 +59,22 @@ def load_meeting(meeting: Meeting) -> Meeting:
 
 def changes_by_card(board_id: int, since: date | None, card_ids) -> dict[int, list[str]]:
     """Per card, the Danish lines saying what changed after the end of `since`
-    until now (net: a card moved away and back has not moved). One pass over
-    the board's card Events; {} when there is no previous meeting."""
+    until now (net: a card moved away and back has not moved). One query for
+    the card Events of just these cards (replayed as reports replay the
+    whole board); {} when there is no previous meeting."""
     if since is None:
         return {}
     wanted = set(card_ids)
-    then, now, _ = cards_at_and_now(board_id, end_of_day(since))
+    if not wanted:
+        return {}
+    cutoff = end_of_day(since)
+    then: dict = {}
+    now: dict = {}
+    query = card_events_query(board_id).where(Event.initiative_id.in_(wanted))
+    for event in db.session.execute(query):
+        if event.created_at < cutoff:
+            apply_card_event(then, event)
+        apply_card_event(now, event)
     out: dict[int, list[str]] = {}
     for card_id in wanted:
         card = now.get(card_id)
@@ -107,11 +118,12 @@ def new_comments(initiative_id: int, since: date | None) -> list[Comment]:
     return list(db.session.scalars(query))
 
 
-def live_cards(board_id: int, exclude_ids) -> list[Initiative]:
-    """The cards a leader can add to the agenda (title order)."""
+def live_cards(board_id: int, exclude_ids) -> list:
+    """The cards a leader can add to the agenda (title order): plain (id,
+    title) rows, since a board may hold thousands."""
     return list(
-        db.session.scalars(
-            sa.select(Initiative)
+        db.session.execute(
+            sa.select(Initiative.id, Initiative.title)
             .where(
                 Initiative.board_id == board_id,
                 Initiative.archived_at.is_(None),
