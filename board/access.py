@@ -51,6 +51,11 @@ class BoardAccess:
         return self.share_link is not None
 
     @property
+    def viewer_id(self) -> int | None:
+        """The signed-in member's user id; None for a share-link visitor."""
+        return None if self.is_share or self.user is None else self.user.id
+
+    @property
     def is_admin(self) -> bool:
         return bool(self.user and self.user.is_admin)
 

@@ -32,7 +32,7 @@ from datetime import date
 from enum import Enum
 
 from .formatting import danish_date
-from .models import STAGE_LABELS, Stage
+from .models import STAGE_LABELS, Stage, health_label
 
 FIELD_LABELS = {
     "title": "titel",
@@ -41,6 +41,8 @@ FIELD_LABELS = {
     "status_note": "status",
     "responsible": "ansvarlig",
     "due_date": "frist",
+    "owner_id": "ansvarlig person",
+    "health": "vurdering",
     "theme_id": "pejlemærke",
     "objective_id": "målsætning",
     "related_objective_ids": "relaterede målsætninger",
@@ -523,8 +525,9 @@ def describe_event(event) -> str:
 
 def field_change_rows(event, names: dict | None = None) -> list[tuple[str, str, str]]:
     """(field label, before, after) rows of an `initiative.updated` event, for
-    the card history. `names` maps ("theme", id) / ("objective", id) to display
-    names, so theme and objective ids are shown by name without a query per event."""
+    the card history. `names` maps ("theme", id) / ("objective", id) / ("user",
+    id) to display names, so theme, objective and owner ids are shown by name
+    without a query per event."""
     names = names or {}
     rows = []
     for field, (before, after) in ((event.payload or {}).get("changes") or {}).items():
@@ -549,4 +552,8 @@ def _display_value(field: str, value, names: dict) -> str:
         return ", ".join(names.get(("objective", v), f"#{v}") for v in value)
     if field == "stage":
         return stage_label(value)
+    if field == "owner_id":
+        return names.get(("user", value), f"#{value}")
+    if field == "health":
+        return health_label(value) or str(value)
     return str(value)

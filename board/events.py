@@ -31,10 +31,15 @@ from .models import Event
 # A card's own values (text and its deadline), as the edit form has them.
 CARD_VALUE_FIELDS = ("title", "description", "timeline", "status_note", "responsible", "due_date")
 
+# Who owns the card (a user id) and its vurdering (a models.Health value):
+# set by the edit form like the values above, held as ids and codes.
+CARD_RATING_FIELDS = ("owner_id", "health")
+
 # The card fields an `initiative.created` snapshot holds, and that
 # `initiative.updated` may name in its changes.
 SNAPSHOT_FIELDS = (
     *CARD_VALUE_FIELDS,
+    *CARD_RATING_FIELDS,
     "theme_id",
     "objective_id",
     "related_objective_ids",

@@ -79,6 +79,40 @@ class Role(enum.StrEnum):
         return {Role.LEDER: "Leder", Role.MED: "MED-repræsentant"}[self]
 
 
+class Health(enum.StrEnum):
+    """A tiltag's vurdering (KL's traffic light), separate from its column.
+    Shown as a word and a symbol, never by colour alone (WCAG 1.4.1)."""
+
+    GROEN = "groen"
+    GUL = "gul"
+    ROED = "roed"
+
+    @property
+    def label(self) -> str:
+        return HEALTH_LABELS[self]
+
+    @property
+    def symbol(self) -> str:
+        # Plain text characters with different shapes, so they read without
+        # colour and survive a .csv, a screen reader announces the label.
+        return {Health.GROEN: "●", Health.GUL: "▲", Health.ROED: "■"}[self]
+
+
+HEALTH_LABELS = {
+    Health.GROEN: "På rette spor",
+    Health.GUL: "Udfordret",
+    Health.ROED: "Kritisk / forsinket",
+}
+
+
+def health_label(value: str | None) -> str:
+    """The Danish word of a stored vurdering ("" for none or an unknown value)."""
+    try:
+        return Health(value).label if value else ""
+    except ValueError:
+        return ""
+
+
 class Board(db.Model):
     __tablename__ = "boards"
 
@@ -188,8 +222,15 @@ class Initiative(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The tiltag's owner: a user with a role on the board (who is asked in a
+    # status round). `responsible` stays, free text for people without an account.
+    owner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    health: Mapped[str | None] = mapped_column(sa.String(10))  # a Health value or None
 
     theme: Mapped[Theme] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     objective: Mapped[Objective | None] = relationship()
     related_objectives: Mapped[list[Objective]] = relationship(
         secondary=initiative_related_objectives, order_by="Objective.position"
@@ -201,6 +242,9 @@ class Initiative(db.Model):
             name="stage_valid",
         ),
         sa.CheckConstraint("position >= 0", name="position_nonnegative"),
+        sa.CheckConstraint(
+            "health IS NULL OR health IN ('groen', 'gul', 'roed')", name="health_valid"
+        ),
         # Not `position`: a move shifts the positions of many cards, and with
         # position in no index PostgreSQL updates those rows in place (HOT;
         # migration 5e0c2d7a9b14 also leaves room on the pages for it).
@@ -216,6 +260,10 @@ class Initiative(db.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def health_label(self) -> str:
+        return health_label(self.health)
 
 
 class User(UserMixin, db.Model):

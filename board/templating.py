@@ -2,8 +2,8 @@
 template author can see where each helper comes from.
 
 Filters: `dkdate`, `dkdatetime`, `isodt`, `multiline` (board/formatting.py),
-`comment_html` (board/comments/text.py). Globals: `stages`, `edit_url`,
-`comment_permissions`, and `can_import()` (context processor).
+`comment_html` (board/comments/text.py). Globals: `stages`, `healths`, `health_of`,
+`edit_url`, `comment_permissions`, and `can_import()` (context processor).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from .access import BoardAccess
 from .comments import services as comment_rules
 from .comments.text import comment_html
 from .importer.services import may_import
-from .models import STAGES, Comment
+from .models import STAGES, Comment, Health
 
 
 def edit_url(access: BoardAccess, endpoint: str, **values) -> str:
@@ -35,6 +35,14 @@ def comment_permissions(comment: Comment) -> dict:
     }
 
 
+def health_of(value: str | None) -> Health | None:
+    """The Health of a stored vurdering, None for none or an unknown value."""
+    try:
+        return Health(value) if value else None
+    except ValueError:
+        return None
+
+
 def _import_link() -> dict:
     """`can_import()` for the site header's "Importér tavle" link."""
     return {"can_import": lambda: may_import(current_user)}
@@ -42,7 +50,11 @@ def _import_link() -> dict:
 
 def register(app) -> None:
     app.jinja_env.globals.update(
-        stages=STAGES, edit_url=edit_url, comment_permissions=comment_permissions
+        stages=STAGES,
+        healths=tuple(Health),
+        health_of=health_of,
+        edit_url=edit_url,
+        comment_permissions=comment_permissions,
     )
     app.add_template_filter(formatting.danish_date, "dkdate")
     app.add_template_filter(formatting.danish_datetime, "dkdatetime")

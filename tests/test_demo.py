@@ -68,9 +68,11 @@ def test_every_demo_card_has_its_created_event_dated_to_the_document(demo):
 def test_the_demo_structure_is_in_the_event_log_dated_to_the_documents(demo):
     for board, as_of in zip(demo, ("2024-03-01", None), strict=True):
         events = db.session.scalars(
-            sa.select(Event).where(
+            sa.select(Event)
+            .where(
                 Event.board_id == board.id, Event.kind.in_(["theme.created", "objective.created"])
             )
+            .order_by(Event.id)  # PostgreSQL returns rows in no set order without it
         ).all()
         themes = [e for e in events if e.kind == "theme.created"]
         objectives = [e for e in events if e.kind == "objective.created"]

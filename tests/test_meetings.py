@@ -234,3 +234,31 @@ def test_a_published_referat_is_frozen_and_the_meeting_is_read_only(board, users
     with pytest.raises(Refused):
         services.publish_referat(meeting, actor=users["leder"])
     db.session.rollback()
+
+
+def test_cards_rated_red_or_yellow_are_on_the_agenda_red_first(board, users):
+    factories.make_initiative(board, "Grøn", health="groen")
+    factories.make_initiative(board, "Gul", health="gul")
+    factories.make_initiative(board, "Rød", health="roed", owner_id=users["med"].id)
+    flag(factories.make_initiative(board, "Flaget"), users["med"])
+    meeting = make_meeting(board, users["leder"])
+    assert _titles(meeting) == ["Flaget", "Rød", "Gul"]
+    assert meeting.items[1].reason_list == ["rating"]
+    referat = build_referat(meeting)
+    red = referat.items[1]
+    assert (red.rating, red.owner) == ("Kritisk / forsinket", "Mads Med")
+    assert ("Vurdering på mødet", "Kritisk / forsinket") in red.facts
+
+
+def test_the_referat_gives_the_vurdering_when_the_item_was_on_the_screen(board, users):
+    from board.editing.services import update_initiative
+
+    card = factories.make_initiative(board, "Borgerpanel", health="gul")
+    flag(card, users["med"])
+    meeting = make_meeting(board, users["leder"])
+    update_initiative(card, expected_version=card.version, actor=users["leder"], health="roed")
+    db.session.commit()
+    assert build_referat(meeting).items[0].rating == "Udfordret"  # as the agenda had it
+    services.show_item(meeting, 0, actor=users["leder"])  # on the screen now
+    db.session.commit()
+    assert build_referat(meeting).items[0].rating == "Kritisk / forsinket"

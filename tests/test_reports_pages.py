@@ -179,7 +179,15 @@ def test_docx_has_one_row_per_tiltag_with_the_right_texts(report_board, as_user)
     assert any("2 tiltag" in t and "Testtavle" in t for t in texts)  # the intro
     table = document.tables[0]
     header = [c.text for c in table.rows[0].cells]
-    assert header == ["Pejlemærke", "Målsætning", "Tiltag", "Iværksættelse", "Kolonne", "Status"]
+    assert header == [
+        "Pejlemærke",
+        "Målsætning",
+        "Tiltag",
+        "Iværksættelse",
+        "Kolonne",
+        "Vurdering",
+        "Status",
+    ]
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
     tiltag_rows = [r for r in rows if r[2] != "Ingen tiltag endnu"]
     assert tiltag_rows == [
@@ -189,6 +197,7 @@ def test_docx_has_one_row_per_tiltag_with_the_right_texts(report_board, as_user)
             "Borgerpanel\nEt panel af borgere\nmødes fire gange",
             "Efterår 2024",
             "Planlagt",
+            "",
             "Proces igangsættes 3. kvartal 2024",
         ],
         [
@@ -197,6 +206,7 @@ def test_docx_has_one_row_per_tiltag_with_the_right_texts(report_board, as_user)
             "Samtaleguide",
             "",
             "Igangsat",
+            "",
             "Er igangsat",
         ],
     ]
@@ -475,7 +485,7 @@ def test_a_long_docx_table_keeps_one_row_per_tiltag():
     table = Document(io.BytesIO(to_docx(report))).tables[0]
     assert len(table.rows) == 301
     last = [c.text for c in table.rows[300].cells]
-    assert last == ["Tema", "1.1. Mål", "Tiltag 299", "", "Ikke iværksat", "Status 299"]
+    assert last == ["Tema", "1.1. Mål", "Tiltag 299", "", "Ikke iværksat", "", "Status 299"]
 
 
 def test_a_date_before_the_board_existed_says_so(demo, as_user):

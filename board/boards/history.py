@@ -10,7 +10,17 @@ from sqlalchemy.orm import selectinload
 from ..access import BoardAccess
 from ..event_kinds import Audience, describe_event, field_change_rows, kinds_where
 from ..extensions import db
-from ..models import Board, Comment, Event, Initiative, Membership, Objective, Role, Theme
+from ..models import (
+    Board,
+    Comment,
+    Event,
+    Initiative,
+    Membership,
+    Objective,
+    Role,
+    Theme,
+    User,
+)
 
 
 @dataclass
@@ -20,9 +30,21 @@ class HistoryEntry:
     changes: list[tuple[str, str, str]]
 
 
-def _names(board_id: int) -> dict:
-    """Display names of the board's themes and objectives (two queries)."""
+def _names(board_id: int, events: list[Event]) -> dict:
+    """Display names of the board's themes and objectives, and of the users
+    the Events name as the card's owner (at most three queries)."""
     names: dict = {}
+    owner_ids = set()
+    for event in events:
+        payload = event.payload or {}
+        owner_ids.add((payload.get("snapshot") or {}).get("owner_id"))
+        owner_ids.update((payload.get("changes") or {}).get("owner_id") or ())
+    owner_ids = {i for i in owner_ids if isinstance(i, int)}
+    if owner_ids:
+        for user_id, name in db.session.execute(
+            sa.select(User.id, User.name).where(User.id.in_(owner_ids))
+        ):
+            names[("user", user_id)] = name
     for theme in db.session.scalars(sa.select(Theme).where(Theme.board_id == board_id)):
         names[("theme", theme.id)] = theme.title
     for objective in db.session.scalars(
@@ -43,10 +65,11 @@ def load_history(access: BoardAccess, initiative: Initiative) -> list[HistoryEnt
     )
     if not access.show_comments:
         query = query.where(Event.kind.not_in(kinds_where(audience=Audience.COMMENTS)))
-    names = _names(access.board.id)
+    events = list(db.session.scalars(query))
+    names = _names(access.board.id, events)
     return [
         HistoryEntry(event, describe_event(event), field_change_rows(event, names))
-        for event in db.session.scalars(query)
+        for event in events
     ]
 
 

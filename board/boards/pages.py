@@ -24,7 +24,7 @@ def render_board(access: BoardAccess):
     # Read before the board itself: the page's live stream replays from
     # here, so a change committed while the page renders is never missed.
     live_after = latest_event_id(access.board.id)
-    view = load_board_view(access.board, request.args)
+    view = load_board_view(access.board, request.args, access.viewer_id)
     if targets("columns"):
         response = render_template("boards/_filtered.html", view=view, access=access)
     else:

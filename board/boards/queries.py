@@ -11,37 +11,75 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
-from ..models import STAGES, Board, Comment, Initiative, Objective, Stage, Theme
+from ..models import (
+    STAGES,
+    Board,
+    Comment,
+    Health,
+    Initiative,
+    Membership,
+    Objective,
+    Stage,
+    Theme,
+    User,
+)
 from ..params import parse_id
 
 # Eight theme colours (CSS classes theme-c0 .. theme-c7), picked by position.
 THEME_COLOURS = 8
 
 
+# `vurdering=ingen` in the query string: the cards without a vurdering.
+NO_HEALTH = "ingen"
+# `ejer=mig`: "Mine tiltag", the signed-in user's own cards.
+MINE = "mig"
+
+
 @dataclass
 class BoardFilter:
-    """The board's filter, from the query string (`tema`, `maal`)."""
+    """The board's filter, from the query string: `tema`, `maal`, `ejer`
+    (a user id, or `mig` for the viewer's own) and `vurdering` (a Health
+    value or `ingen`)."""
 
     theme_id: int | None = None
     objective_id: int | None = None
+    owner_id: int | None = None
+    mine: bool = False  # owner_id is the viewer's own ("Mine tiltag")
+    health: str | None = None  # a Health value or NO_HEALTH
 
     @property
     def active(self) -> bool:
-        return self.theme_id is not None or self.objective_id is not None
+        return bool(self.criteria())
 
-    def criterion(self) -> tuple[str, int] | None:
-        """The card column and value the filter selects on: the målsætning
-        when one is chosen (it implies its pejlemærke), else the pejlemærke."""
+    def criteria(self) -> list[tuple[str, object]]:
+        """The card columns and values the filter selects on (all must
+        hold): the målsætning when one is chosen (it implies its
+        pejlemærke), else the pejlemærke; the owner; the vurdering (None
+        for "no vurdering")."""
+        out: list[tuple[str, object]] = []
         if self.objective_id is not None:
-            return "objective_id", self.objective_id
-        if self.theme_id is not None:
-            return "theme_id", self.theme_id
-        return None
+            out.append(("objective_id", self.objective_id))
+        elif self.theme_id is not None:
+            out.append(("theme_id", self.theme_id))
+        if self.owner_id is not None:
+            out.append(("owner_id", self.owner_id))
+        if self.health is not None:
+            out.append(("health", None if self.health == NO_HEALTH else self.health))
+        return out
 
     def shows(self, card) -> bool:
-        """Whether a card (any object with theme_id and objective_id) is shown."""
-        criterion = self.criterion()
-        return criterion is None or getattr(card, criterion[0]) == criterion[1]
+        """Whether a card (any object with the criteria's attributes) is shown."""
+        return all(getattr(card, column) == value for column, value in self.criteria())
+
+    def query_args(self) -> dict[str, str]:
+        """The owner and vurdering part of the query string (the page keeps
+        it in `data-filter-extra`, so live refreshes and moves send it)."""
+        args = {}
+        if self.owner_id is not None:
+            args["ejer"] = MINE if self.mine else str(self.owner_id)
+        if self.health is not None:
+            args["vurdering"] = self.health
+        return args
 
 
 @dataclass
@@ -56,6 +94,7 @@ class BoardView:
     theme_counts: dict[int, int] = field(default_factory=dict)  # live cards per theme
     objective_counts: dict[int, int] = field(default_factory=dict)
     comment_counts: dict[int, int] = field(default_factory=dict)
+    members: list[tuple[int, str]] = field(default_factory=list)  # the owner filter's choices
 
     def card(self, source) -> CardSummary:
         """A CardSummary from a card row or an `Initiative` (or itself)."""
@@ -77,6 +116,8 @@ class BoardView:
             objective_number=objective.number if objective else "",
             objective_label=objective.label if objective else "",
             comment_count=self.comment_counts.get(source.id, 0),
+            owner_name=_owner_name(source),
+            health=getattr(source, "health", None),
         )
 
     @property
@@ -99,10 +140,12 @@ class BoardView:
         )
 
 
-def parse_filter(args, board_themes: list[Theme]) -> BoardFilter:
-    """Read `tema` and `maal` from the query string. Unknown or malformed
-    values are ignored (a stale bookmark still shows the board), and an
-    objective implies its theme."""
+def parse_filter(args, board_themes: list[Theme], viewer_id: int | None = None) -> BoardFilter:
+    """Read `tema`, `maal`, `ejer` and `vurdering` from the query string.
+    Unknown or malformed values are ignored (a stale bookmark still shows
+    the board), and an objective implies its theme. `ejer=mig` is the
+    viewer's own cards (`viewer_id`; ignored without one, as for a share
+    link)."""
     theme_ids = {t.id: t for t in board_themes}
     objective_theme = {o.id: t.id for t in board_themes for o in t.objectives}
     theme_id = parse_id(args.get("tema"))
@@ -116,7 +159,15 @@ def parse_filter(args, board_themes: list[Theme]) -> BoardFilter:
             objective_id = None
         else:
             theme_id = objective_theme[objective_id]
-    return BoardFilter(theme_id=theme_id, objective_id=objective_id)
+    owner = (args.get("ejer") or "").strip()
+    mine = owner == MINE and viewer_id is not None
+    owner_id = viewer_id if mine else parse_id(owner)
+    health = (args.get("vurdering") or "").strip()
+    if health != NO_HEALTH and health not in {h.value for h in Health}:
+        health = None
+    return BoardFilter(
+        theme_id=theme_id, objective_id=objective_id, owner_id=owner_id, mine=mine, health=health
+    )
 
 
 def load_themes(board_id: int) -> list[Theme]:
@@ -129,6 +180,20 @@ def load_themes(board_id: int) -> list[Theme]:
             .order_by(Theme.position, Theme.id)
         )
     )
+
+
+def board_members(board_id: int) -> list[tuple[int, str]]:
+    """(user id, name) of the active users with a role on the board, by name:
+    who may own a tiltag, and the filter's owners (one query)."""
+    return [
+        (user_id, name)
+        for user_id, name in db.session.execute(
+            sa.select(User.id, User.name)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.board_id == board_id, User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    ]
 
 
 class CardSummary(NamedTuple):
@@ -150,6 +215,8 @@ class CardSummary(NamedTuple):
     objective_number: str
     objective_label: str
     comment_count: int
+    owner_name: str = ""
+    health: str | None = None  # a Health value
 
 
 STATUS_PREVIEW_MAX = 160
@@ -166,23 +233,24 @@ def first_line(text: str | None, limit: int = STATUS_PREVIEW_MAX) -> str:
 def _filtered(query, board_filter: BoardFilter, card=Initiative):
     """`query` restricted to the cards (`card`: the entity or an alias) that
     the filter shows."""
-    criterion = board_filter.criterion()
-    if criterion is None:
-        return query
-    column, value = criterion
-    return query.where(getattr(card, column) == value)
+    for column, value in board_filter.criteria():
+        attribute = getattr(card, column)
+        query = query.where(attribute.is_(None) if value is None else attribute == value)
+    return query
 
 
 def _shown(row, board_filter: BoardFilter) -> bool:
     """Does the board show this card row under the filter? (The test of
     `_filtered`, for a row already read.)"""
-    if row.archived_at is not None:
-        return False
-    if board_filter.objective_id is not None:
-        return row.objective_id == board_filter.objective_id
-    if board_filter.theme_id is not None:
-        return row.theme_id == board_filter.theme_id
-    return True
+    return row.archived_at is None and board_filter.shows(row)
+
+
+def _owner_name(source) -> str:
+    """The owner's name of a card row (read with it) or an Initiative."""
+    if hasattr(source, "owner_name"):
+        return source.owner_name or ""
+    owner = getattr(source, "owner", None)
+    return owner.name if owner is not None else ""
 
 
 CARD_COLUMNS = (
@@ -195,13 +263,22 @@ CARD_COLUMNS = (
     Initiative.stage,
     Initiative.position,
     Initiative.version,
+    Initiative.owner_id,
+    Initiative.health,
+    User.name.label("owner_name"),
 )
+
+
+def _with_owner(query):
+    """A query over CARD_COLUMNS joined to the owner's name (one query, no
+    look-up per card)."""
+    return query.outerjoin(User, User.id == Initiative.owner_id)
 
 
 def load_cards(board_id: int, board_filter: BoardFilter, stages=STAGES) -> dict[str, list]:
     """The live (non-archived) cards per column, in position order: one query."""
     query = (
-        sa.select(*CARD_COLUMNS)
+        _with_owner(sa.select(*CARD_COLUMNS))
         .where(Initiative.board_id == board_id, Initiative.archived_at.is_(None))
         .where(Initiative.stage.in_([str(s) for s in stages]))
         .order_by(Initiative.stage, Initiative.position, Initiative.id)
@@ -266,14 +343,18 @@ def load_filter_counts(board_id: int) -> tuple[dict[int, int], dict[int, int]]:
     return dict(theme_counts), dict(objective_counts)
 
 
-def load_board_view(board: Board, args) -> BoardView:
+def load_board_view(board: Board, args, viewer_id: int | None = None) -> BoardView:
     themes = load_themes(board.id)
-    board_filter = parse_filter(args, themes)
+    board_filter = parse_filter(args, themes, viewer_id)
     rows = load_cards(board.id, board_filter)
     view = BoardView.build(
-        board, themes, board_filter, comment_counts=load_comment_counts(board.id)
+        board,
+        themes,
+        board_filter,
+        comment_counts=load_comment_counts(board.id),
     )
     view.theme_counts, view.objective_counts = load_filter_counts(board.id)
+    view.members = board_members(board.id)
     view.columns = {stage: [view.card(row) for row in cards] for stage, cards in rows.items()}
     return view
 
@@ -347,11 +428,13 @@ def _card_rows(board_id: int, board_filter: BoardFilter, card_ids) -> list:
             .scalar_subquery()
         )
 
-    query = sa.select(
-        *CARD_COLUMNS,
-        Initiative.archived_at,
-        neighbour(before.id).label("after_id"),
-        neighbour(before.version).label("after_version"),
+    query = _with_owner(
+        sa.select(
+            *CARD_COLUMNS,
+            Initiative.archived_at,
+            neighbour(before.id).label("after_id"),
+            neighbour(before.version).label("after_version"),
+        )
     ).where(Initiative.board_id == board_id, Initiative.id.in_(list(card_ids)))
     return list(db.session.execute(query))
 
@@ -365,6 +448,7 @@ def load_board_parts(
     place_ids=(),
     count_stages=(),
     with_filter: bool = False,
+    viewer_id: int | None = None,
 ) -> BoardParts:
     """The parts of the board page that a live refresh asks for, under the
     filter in `args` (`tema`, `maal`), reading only those:
@@ -381,7 +465,7 @@ def load_board_parts(
     only for what is rendered, so the cost follows the change, not the board.
     """
     themes = load_themes(board.id)
-    board_filter = parse_filter(args, themes)
+    board_filter = parse_filter(args, themes, viewer_id)
     card_ids, place_ids = set(card_ids), set(place_ids)
     full = [s for s in STAGES if s.value in {str(x) for x in stages}]
     full_names = {s.value for s in full}
@@ -414,6 +498,7 @@ def load_board_parts(
         theme_counts=theme_counts,
         objective_counts=objective_counts,
         comment_counts=comment_counts,
+        members=board_members(board.id) if with_filter else [],
     )
     view.columns = {stage: [view.card(row) for row in cards] for stage, cards in columns.items()}
     # In board order, so that a card placed after another placed card finds

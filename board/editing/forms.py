@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..forms_base import DanishForm
-from ..models import STAGES, Board, Initiative, Objective, Theme
+from ..models import STAGES, Board, Health, Initiative, Objective, Theme
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice as choice
@@ -36,6 +36,10 @@ def max_length(limit: int) -> Length:
 
 def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
+
+
+def _str_or_none(value):
+    return str(value) if value not in (None, "", "None") else None
 
 
 class InitiativeForm(DanishForm):
@@ -69,11 +73,30 @@ class InitiativeForm(DanishForm):
         format=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"],
         invalid_value_message=DATE_MESSAGE,
     )
+    # A user with a role on the board (the choices), or none.
+    owner = SelectField(
+        "Ansvarlig person",
+        coerce=_int_or_none,
+        invalid_choice_message="Den ansvarlige person skal have en rolle på tavlen.",
+    )
+    health = SelectField(
+        "Vurdering",
+        coerce=_str_or_none,
+        choices=[choice(None, "(ingen vurdering)")]
+        + [choice(h.value, f"{h.symbol} {h.label}") for h in Health],
+        invalid_choice_message=(
+            "Vælg en vurdering: På rette spor, Udfordret eller Kritisk / forsinket."
+        ),
+    )
     version = HiddenField()
 
-    def for_board(self, board: Board, themes: list[Theme]) -> InitiativeForm:
+    def for_board(
+        self, board: Board, themes: list[Theme], members: list[tuple[int, str]] = ()
+    ) -> InitiativeForm:
+        """`members`: (user id, name) of the users with a role on the board."""
         self.board = board
         self.themes = themes
+        self.owner.choices = [choice(None, "(ingen)")] + [choice(i, n) for i, n in members]
         self.theme.label.text = board.theme_label
         self.theme.choices = [choice(t.id, t.title) for t in themes]
         objectives = [o for t in themes for o in t.objectives]
@@ -105,17 +128,30 @@ class InitiativeForm(DanishForm):
 
     def chosen(self, themes_by_id: dict[int, Theme]) -> dict:
         """The form's values as `update_initiative` takes them."""
-        return dict(
-            title=self.title.data.strip(),
-            theme=themes_by_id[self.theme.data],
-            objective=self.objectives_by_id.get(self.objective.data),
-            related_objectives=[self.objectives_by_id[i] for i in self.related_objectives.data],
-            description=(self.description.data or "").strip(),
-            timeline=(self.timeline.data or "").strip(),
-            status_note=(self.status_note.data or "").strip(),
-            responsible=(self.responsible.data or "").strip(),
-            due_date=self.due_date.data,
+        return (
+            dict(
+                title=self.title.data.strip(),
+                theme=themes_by_id[self.theme.data],
+                objective=self.objectives_by_id.get(self.objective.data),
+                related_objectives=[self.objectives_by_id[i] for i in self.related_objectives.data],
+                description=(self.description.data or "").strip(),
+                timeline=(self.timeline.data or "").strip(),
+                status_note=(self.status_note.data or "").strip(),
+                responsible=(self.responsible.data or "").strip(),
+                due_date=self.due_date.data,
+            )
+            | self._rating()
         )
+
+    def _rating(self) -> dict:
+        """Owner and vurdering, when the request carries them: a client that
+        does not know these fields leaves them as they are."""
+        out = {}
+        if self.owner.raw_data:
+            out["owner_id"] = self.owner.data
+        if self.health.raw_data:
+            out["health"] = self.health.data
+        return out
 
     def fill_from(self, initiative: Initiative) -> None:
         """Show a card's current values (a fresh form, or after a 409)."""
@@ -129,6 +165,8 @@ class InitiativeForm(DanishForm):
         self.responsible.data = initiative.responsible
         self.due_date.data = initiative.due_date
         self.due_date.raw_data = None
+        self.owner.data = initiative.owner_id
+        self.health.data = initiative.health
         self.version.data = str(initiative.version)
 
 

@@ -10,10 +10,36 @@ import sqlalchemy as sa
 
 from ..clock import utcnow
 from ..errors import Refused, StaleVersion
-from ..events import CARD_VALUE_FIELDS, record_event, snapshot, to_json_value
+from ..events import CARD_RATING_FIELDS, CARD_VALUE_FIELDS, record_event, snapshot, to_json_value
 from ..extensions import db
 from ..locks import lock_board
-from ..models import Initiative, Objective, Stage, Theme
+from ..models import Health, Initiative, Membership, Objective, Stage, Theme
+
+OWNER_NOT_MEMBER = "Den ansvarlige person skal have en rolle på tavlen."
+HEALTH_UNKNOWN = "Vælg en vurdering: På rette spor, Udfordret eller Kritisk / forsinket."
+
+
+def check_owner(board_id: int, owner_id: int | None) -> None:
+    """An owner must have a role on the board (one query); None is no owner."""
+    if owner_id is None:
+        return
+    role = db.session.scalar(
+        sa.select(Membership.role).where(
+            Membership.board_id == board_id, Membership.user_id == owner_id
+        )
+    )
+    if role is None:
+        raise Refused(OWNER_NOT_MEMBER, 422, field="owner")
+
+
+def check_health(health: str | None) -> str | None:
+    """A stored vurdering: a Health value or None."""
+    if health in (None, ""):
+        return None
+    try:
+        return Health(health).value
+    except ValueError:
+        raise Refused(HEALTH_UNKNOWN, 422, field="health") from None
 
 
 def next_position(board_id: int, stage: str) -> int:
@@ -39,6 +65,8 @@ def create_initiative(
     status_note: str = "",
     responsible: str = "",
     due_date: date | None = None,
+    owner_id: int | None = None,
+    health: str | None = None,
     stage: str = Stage.IKKE_IVAERKSAT,
     actor=None,
     at: datetime | None = None,
@@ -49,6 +77,8 @@ def create_initiative(
     lock_board(theme.board_id, theme, objective, *related_objectives)
     if objective is not None and objective.theme_id != theme.id:
         raise Refused("Målsætningen skal høre under det valgte pejlemærke.")
+    check_owner(theme.board_id, owner_id)
+    health = check_health(health)
     when = at or utcnow()
     initiative = Initiative(
         board_id=theme.board_id,
@@ -62,6 +92,8 @@ def create_initiative(
         status_note=status_note,
         responsible=responsible,
         due_date=due_date,
+        owner_id=owner_id,
+        health=health,
         stage=stage,
         position=next_position(theme.board_id, stage),
         version=1,
@@ -93,7 +125,13 @@ STALE_EDIT = (
 
 # The card fields `update_initiative` may change. Stage (the column) is not
 # among them: a column change is a move (board/moves), an `initiative.moved`.
-EDITABLE_FIELDS = (*CARD_VALUE_FIELDS, "theme", "objective", "related_objectives")
+EDITABLE_FIELDS = (
+    *CARD_VALUE_FIELDS,
+    *CARD_RATING_FIELDS,
+    "theme",
+    "objective",
+    "related_objectives",
+)
 
 
 def check_version(initiative: Initiative, expected_version: int | None) -> None:
@@ -175,6 +213,10 @@ def update_initiative(
         related = [o for o in related if o is not objective]
         fields["related_objectives"] = related
     _check_structure(initiative, theme, objective, related)
+    if "health" in fields:
+        fields["health"] = check_health(fields["health"])
+    if "owner_id" in fields and fields["owner_id"] != initiative.owner_id:
+        check_owner(initiative.board_id, fields["owner_id"])
 
     changes = {}
     for field, new in fields.items():

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from ..access import BoardAccess
 from ..boards.pages import render_card_body, render_initiative
-from ..boards.queries import load_themes
+from ..boards.queries import board_members, load_themes
 from ..errors import Refused, StaleVersion, refusal_shown_in
 from ..event_kinds import FIELD_LABELS
 from ..extensions import db
@@ -32,8 +32,15 @@ from .services import (
 )
 
 
-def _form(form_class, access: BoardAccess, **kwargs):
-    return form_class(**kwargs).for_board(access.board, load_themes(access.board.id))
+def _form(form_class, access: BoardAccess, initiative: Initiative | None = None, **kwargs):
+    board_id = access.board.id
+    members = board_members(board_id)
+    owner = initiative.owner if initiative is not None else None
+    if owner is not None and owner.id not in {i for i, _ in members}:
+        # An owner who lost their role stays choosable, so the card's other
+        # fields can still be saved; choosing them anew is refused.
+        members.append((owner.id, f"{owner.name} (ingen rolle på tavlen)"))
+    return form_class(**kwargs).for_board(access.board, load_themes(board_id), members)
 
 
 def _themes_by_id(form) -> dict:
@@ -69,9 +76,16 @@ def create(access):
     form = _form(NewInitiativeForm, access)
     if not form.validate_on_submit():
         return _render_new(access, form, 422)
-    initiative = create_initiative(
-        **form.chosen(_themes_by_id(form)), stage=form.stage.data, actor=current_user
-    )
+    try:
+        initiative = create_initiative(
+            **form.chosen(_themes_by_id(form)), stage=form.stage.data, actor=current_user
+        )
+    except Refused as refused:
+        if refused.field not in ("owner", "health"):
+            raise
+        db.session.rollback()
+        form.show_refusal(refused)
+        return _render_new(access, form, refused.status)
     db.session.commit()
     message = f"«{initiative.title}» er oprettet i {initiative.stage_label}."
     if is_htmx():
@@ -102,7 +116,7 @@ def _editable_or_409(initiative: Initiative) -> None:
 def edit(access, initiative_id: int):
     initiative = access.owned_or_404(Initiative, initiative_id)
     _editable_or_409(initiative)
-    form = _form(InitiativeForm, access, formdata=None)
+    form = _form(InitiativeForm, access, initiative, formdata=None)
     form.fill_from(initiative)
     return _render_edit(access, initiative, form)
 
@@ -130,7 +144,7 @@ def _my_unsaved_values(form, initiative: Initiative) -> list[tuple[str, str]]:
 @bp.board_post("/initiatives/<int:initiative_id>/edit", need="edit")
 def update(access, initiative_id: int):
     initiative = access.owned_or_404(Initiative, initiative_id)
-    form = _form(InitiativeForm, access)
+    form = _form(InitiativeForm, access, initiative)
     if not form.validate_on_submit():
         return _render_edit(access, initiative, form, 422)
     try:
@@ -141,19 +155,33 @@ def update(access, initiative_id: int):
             **form.chosen(_themes_by_id(form)),
         )
     except StaleVersion:
+        return _stale_edit(access, initiative, form)
+    except Refused as refused:
+        if refused.field not in ("owner", "health"):
+            raise
         db.session.rollback()
-        unsaved = _my_unsaved_values(form, initiative)
-        fresh = _form(InitiativeForm, access, formdata=None)
-        fresh.fill_from(initiative)
-        return _render_edit(
-            access,
-            initiative,
-            fresh,
-            409,
-            stale_event=last_change(initiative),
-            unsaved=unsaved,
-        )
+        form.show_refusal(refused)
+        return _render_edit(access, initiative, form, refused.status)
     db.session.commit()
+    return _saved_edit(access, initiative, changes)
+
+
+def _stale_edit(access, initiative, form):
+    db.session.rollback()
+    unsaved = _my_unsaved_values(form, initiative)
+    fresh = _form(InitiativeForm, access, initiative, formdata=None)
+    fresh.fill_from(initiative)
+    return _render_edit(
+        access,
+        initiative,
+        fresh,
+        409,
+        stale_event=last_change(initiative),
+        unsaved=unsaved,
+    )
+
+
+def _saved_edit(access, initiative, changes):
     message = "Ændringerne er gemt." if changes else "Ingen ændringer at gemme."
     if is_htmx():
         html, status = render_card_body(access, initiative, card_notice=message)

@@ -115,7 +115,7 @@ def render_parts(access: BoardAccess):
     """Columns (`stage=`, or `all=1`), cards re-rendered in place (`card=`),
     cards put at their new place (`place=`), column counts (`count=`) and the
     filter (`filter=1`) of the board page, under the page's filter (`tema`,
-    `maal`). Reads only those parts (boards/queries.py `load_board_parts`)."""
+    `maal`, `ejer`, `vurdering`). Reads only those parts (boards/queries.py `load_board_parts`)."""
     valid_stages = {s.value for s in STAGES}
     stages = [s for s in request.args.getlist("stage") if s in valid_stages]
     if request.args.get("all") == "1":
@@ -128,6 +128,7 @@ def render_parts(access: BoardAccess):
         place_ids=_card_ids("place"),
         count_stages=[s for s in request.args.getlist("count") if s in valid_stages],
         with_filter=request.args.get("filter") == "1",
+        viewer_id=access.viewer_id,
     )
     return (
         render_template("live/_parts.html", parts=parts, view=parts.view, access=access),

@@ -3,7 +3,7 @@
 The agenda of a meeting held on day D is every live (not archived) tiltag
 of the board that
 * is flagged "Til drøftelse" (any member may flag it, MED included);
-* is rated rød or gul (when cards have a vurdering);
+* is rated rød or gul (its vurdering);
 * has a deadline (`due_date`) before D and is not in Afsluttet;
 * changed after the previous meeting's day (a card Event after the end of
   that day, Copenhagen time), when there was a previous meeting.
@@ -28,7 +28,7 @@ from . import rating
 
 REASON_LABELS = {
     "flag": "Til drøftelse",
-    "rating": "Vurdering",
+    "rating": "Vurderet gul eller rød",
     "deadline": "Frist overskredet",
     "changed": "Ændret siden sidste møde",
     "added": "Tilføjet af lederen",
@@ -73,9 +73,7 @@ def propose_agenda(board_id: int, day: date, since: date | None) -> list[Proposa
 
     flagged = live.join(DiscussionFlag, DiscussionFlag.initiative_id == Initiative.id)
     add(db.session.scalars(flagged), "flag")
-    rated = rating.rated_for_agenda(live)
-    if rated is not None:
-        add(db.session.scalars(rated), "rating")
+    add(db.session.scalars(rating.rated_for_agenda(live)), "rating")
     overdue = live.where(Initiative.due_date < day, Initiative.stage != Stage.AFSLUTTET.value)
     add(db.session.scalars(overdue), "deadline")
     if since is not None:

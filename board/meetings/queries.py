@@ -48,7 +48,11 @@ def load_meeting(meeting: Meeting) -> Meeting:
             selectinload(Meeting.attendees),
             selectinload(Meeting.items)
             .selectinload(MeetingItem.initiative)
-            .options(selectinload(Initiative.theme), selectinload(Initiative.objective)),
+            .options(
+                selectinload(Initiative.theme),
+                selectinload(Initiative.objective),
+                selectinload(Initiative.owner),
+            ),
             selectinload(Meeting.items)
             .selectinload(MeetingItem.actions)
             .selectinload(ActionPoint.owner),

@@ -43,6 +43,7 @@ class ReferatItem:
     objective: str = ""
     stage: str = ""  # the column's label at the meeting
     rating: str = ""  # the vurdering's label at the meeting
+    owner: str = ""  # the card's owner (ansvarlig person)
     changes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # why it was on the agenda (labels)
     decision: str = ""
@@ -61,6 +62,7 @@ class ReferatItem:
         rows += [
             ("Kolonne på mødet", self.stage),
             ("Vurdering på mødet", self.rating),
+            ("Ansvarlig person", self.owner),
             ("På dagsordenen", ", ".join(self.reasons)),
         ]
         return [(label, value or "–") for label, value in rows]
@@ -151,6 +153,7 @@ def build_referat(meeting: Meeting) -> Referat:
                 objective=card.objective.label if card.objective else "",
                 stage=stage_label(item.stage_seen or card.stage),
                 rating=rating.rating_label(item.health_seen),
+                owner=card.owner.name if card.owner else "",
                 changes=changes.get(card.id, []),
                 reasons=[agenda.REASON_LABELS.get(r, r) for r in item.reason_list],
                 decision=item.decision,

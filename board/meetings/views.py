@@ -21,7 +21,7 @@ from ..events import latest_event_id
 from ..extensions import db
 from ..htmx import is_htmx
 from ..models import ActionPoint, Initiative, Meeting, MeetingItem
-from . import bp, queries, rating, services
+from . import agenda, bp, queries, services
 from .forms import (
     ActionForm,
     AddItemForm,
@@ -89,7 +89,7 @@ def _context(access, meeting: Meeting, **forms) -> dict:
         "item": item,
         "members": members,
         "can_run": access.can_edit and not meeting.is_published,
-        "rating_label": rating.rating_label,
+        "reason_labels": agenda.REASON_LABELS,
     }
     if item is not None:
         context["changes"] = queries.changes_by_card(

@@ -73,12 +73,21 @@ class _Slot:
     theme_id: int
     objective_id: int | None
     position: int
+    owner_id: int | None = None  # with health: what the board filter may select on
+    health: str | None = None
 
 
 def _column(board_id: int, stage: str) -> list[_Slot]:
     """The live cards of a column, in board order (one query)."""
     rows = db.session.execute(
-        sa.select(Initiative.id, Initiative.theme_id, Initiative.objective_id, Initiative.position)
+        sa.select(
+            Initiative.id,
+            Initiative.theme_id,
+            Initiative.objective_id,
+            Initiative.position,
+            Initiative.owner_id,
+            Initiative.health,
+        )
         .where(
             Initiative.board_id == board_id,
             Initiative.stage == stage,

@@ -57,7 +57,7 @@ def move(access, initiative_id: int):
         "Kortets version «{value}» er ugyldig. Genindlæs tavlen og prøv igen.",
     )
     themes = load_themes(access.board.id)
-    board_filter = parse_filter(request.form, themes)
+    board_filter = parse_filter(request.form, themes, access.viewer_id)
     try:
         result = move_initiative(
             initiative,

@@ -49,7 +49,15 @@ def table_header(report: StatusReport) -> list[str]:
     header = [report.theme_label]
     if report.has_objectives:
         header.append(report.objective_label)
-    return header + ["Tiltag", "Beskrivelse", "Iværksættelse", "Kolonne", "Status", "Ansvarlig"]
+    return header + [
+        "Tiltag",
+        "Beskrivelse",
+        "Iværksættelse",
+        "Kolonne",
+        "Vurdering",
+        "Status",
+        "Ansvarlig",
+    ]
 
 
 def table_rows(report: StatusReport):
@@ -60,15 +68,16 @@ def table_rows(report: StatusReport):
         if report.has_objectives:
             cells.append(objective.document_label if objective else "")
         if row is None:
-            cells += ["", "", "", "", "", ""]
+            cells += ["", "", "", "", "", "", ""]
         else:
             cells += [
                 row.title,
                 row.description,
                 row.timeline,
                 row.stage_label,
+                row.health_label,
                 row.status_note,
-                row.responsible,
+                row.responsible_label,
             ]
         yield cells
 
@@ -113,7 +122,14 @@ def to_xlsx(report: StatusReport) -> bytes:
         cell.font = Font(bold=True)
     for number, cells in enumerate(table_rows(report), start=header_row + 1):
         _text_row(sheet, number, cells)
-    widths = {"Tiltag": 50, "Beskrivelse": 40, "Status": 60, "Iværksættelse": 35, "Kolonne": 14}
+    widths = {
+        "Tiltag": 50,
+        "Beskrivelse": 40,
+        "Status": 60,
+        "Iværksættelse": 35,
+        "Kolonne": 14,
+        "Vurdering": 18,
+    }
     for index, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(name, 30)
     for row in sheet.iter_rows(min_row=header_row + 1):
@@ -178,7 +194,7 @@ def to_docx(report: StatusReport) -> bytes:
     header = [report.theme_label]
     if report.has_objectives:
         header.append(report.objective_label)
-    header += ["Tiltag", "Iværksættelse", "Kolonne", "Status"]
+    header += ["Tiltag", "Iværksættelse", "Kolonne", "Vurdering", "Status"]
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -207,7 +223,8 @@ def to_docx(report: StatusReport) -> bytes:
         _write_initiative(cells[1 + offset], row.title, row.description)
         _write_lines(cells[2 + offset], row.timeline)
         cells[3 + offset].text = row.stage_label
-        _write_lines(cells[4 + offset], row.status_note)
+        cells[4 + offset].text = row.health_label
+        _write_lines(cells[5 + offset], row.status_note)
 
     out = io.BytesIO()
     document.save(out)

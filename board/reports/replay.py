@@ -47,6 +47,8 @@ CARD_FIELDS = (
     "timeline",
     "status_note",
     "responsible",
+    "owner_id",
+    "health",
     "theme_id",
     "objective_id",
     "stage",
@@ -68,6 +70,8 @@ class CardState:
     timeline: str = ""
     status_note: str = ""
     responsible: str = ""
+    owner_id: int | None = None
+    health: str | None = None  # a models.Health value
     theme_id: int | None = None
     objective_id: int | None = None
     stage: str = "ikke_ivaerksat"
@@ -107,7 +111,7 @@ def apply_card_event(cards: dict[int, CardState], event: Event) -> None:
 
 
 def _empty(name: str):
-    return None if name in ("theme_id", "objective_id") else ""
+    return None if name in ("theme_id", "objective_id", "owner_id", "health") else ""
 
 
 def card_events_query(board_id: int, after: datetime | None = None, before: datetime | None = None):

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from ..formatting import danish_date
-from ..models import STAGE_LABELS, Stage
+from ..models import STAGE_LABELS, Stage, health_label
 
 
 @dataclass
@@ -22,6 +22,21 @@ class ReportRow:
     status_note: str = ""
     responsible: str = ""
     stage: str = Stage.IKKE_IVAERKSAT.value
+    # Added with the vurdering: snapshots published before them load with
+    # the defaults.
+    health: str | None = None  # a models.Health value
+    owner: str = ""  # the owner's name when the report was made
+
+    @property
+    def health_label(self) -> str:
+        return health_label(self.health)
+
+    @property
+    def responsible_label(self) -> str:
+        """Who is responsible, as the documents write it: the owner and the
+        free text, each once."""
+        names = [n for n in (self.owner, self.responsible) if n]
+        return " / ".join(dict.fromkeys(names))
 
     @property
     def stage_label(self) -> str:
@@ -129,13 +144,13 @@ class StatusReport:
             ReportTheme(
                 id=t.get("id"),
                 title=t["title"],
-                rows=[ReportRow(**r) for r in t.get("rows", [])],
+                rows=[_row(r) for r in t.get("rows", [])],
                 objectives=[
                     ReportObjective(
                         id=o["id"],
                         number=o.get("number", ""),
                         title=o["title"],
-                        rows=[ReportRow(**r) for r in o.get("rows", [])],
+                        rows=[_row(r) for r in o.get("rows", [])],
                     )
                     for o in t.get("objectives", [])
                 ],
@@ -152,3 +167,11 @@ class StatusReport:
             theme_filter=data.get("theme_filter"),
             themes=themes,
         )
+
+
+_ROW_FIELDS = frozenset(ReportRow.__dataclass_fields__)
+
+
+def _row(data: dict) -> ReportRow:
+    """A row from a snapshot; keys a later version may add are left out."""
+    return ReportRow(**{k: v for k, v in data.items() if k in _ROW_FIELDS})

@@ -18,7 +18,7 @@ from ..events import record_event
 from ..extensions import db
 from ..formatting import danish_date
 from ..locks import lock_board
-from ..models import Board, Event, PublishedReport, Theme
+from ..models import Board, Event, PublishedReport, Theme, User
 from .replay import CardState, cards_at, cards_at_and_now, end_of_day, structure_at
 from .report import ReportObjective, ReportRow, ReportTheme, StatusReport
 
@@ -42,7 +42,7 @@ def parse_report_date(text: str | None, *, default: date | None = None, name="da
     return day
 
 
-def _row(card: CardState) -> ReportRow:
+def _row(card: CardState, owners: dict[int, str]) -> ReportRow:
     return ReportRow(
         id=card.id,
         title=card.title,
@@ -51,7 +51,17 @@ def _row(card: CardState) -> ReportRow:
         status_note=card.status_note or "",
         responsible=card.responsible or "",
         stage=card.stage,
+        health=card.health or None,
+        owner=owners.get(card.owner_id, "") if card.owner_id else "",
     )
+
+
+def owner_names(cards) -> dict[int, str]:
+    """The names of the cards' owners (one query, none without owners)."""
+    ids = {c.owner_id for c in cards if c.owner_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 def status_as_of(board: Board, day: date, theme_id: int | None = None) -> StatusReport:
@@ -60,11 +70,13 @@ def status_as_of(board: Board, day: date, theme_id: int | None = None) -> Status
     cards archived by then are not. Grouped pejlemærke → målsætning → tiltag;
     målsætninger without tiltag are kept (the documents list them).
     `theme_id` limits the report to one pejlemærke. A fixed number of queries
-    (four, plus loading `board` if expired), whatever the number of cards."""
+    (four, a fifth for the owners' names when a card has one, plus loading
+    `board` if expired), whatever the number of cards."""
     cutoff = end_of_day(day)
     themes = structure_at(board, cutoff)
     cards = [c for c in cards_at(board.id, cutoff).values() if not c.archived]
     cards.sort(key=lambda c: c.order)
+    owners = owner_names(cards)
 
     groups: dict[int | None, ReportTheme] = {}
     objectives: dict[int, ReportObjective] = {}
@@ -81,9 +93,9 @@ def status_as_of(board: Board, day: date, theme_id: int | None = None) -> Status
             group = groups.setdefault(None, ReportTheme(id=None, title="Uden placering"))
         objective = objectives.get(card.objective_id)
         if objective is not None and objective in group.objectives:
-            objective.rows.append(_row(card))
+            objective.rows.append(_row(card, owners))
         else:
-            group.rows.append(_row(card))
+            group.rows.append(_row(card, owners))
 
     selected = list(groups.values())
     theme_title = None
@@ -147,7 +159,16 @@ class ChangesReport:
         return f"Ændringer siden {danish_date(self.since)}"
 
 
-OTHER_FIELDS = ("title", "timeline", "description", "responsible", "theme_id", "objective_id")
+OTHER_FIELDS = (
+    "title",
+    "timeline",
+    "description",
+    "responsible",
+    "owner_id",
+    "health",
+    "theme_id",
+    "objective_id",
+)
 
 
 def changes_since(board: Board, day: date, *, with_comments: bool = True) -> ChangesReport:

@@ -150,7 +150,8 @@
     var columns = document.querySelector("#columns .columns");
     return {
       tema: columns ? columns.dataset.filterTema || "" : "",
-      maal: columns ? columns.dataset.filterMaal || "" : ""
+      maal: columns ? columns.dataset.filterMaal || "" : "",
+      extra: columns ? columns.dataset.filterExtra || "" : ""
     };
   }
 
@@ -183,6 +184,8 @@
     if (parts.filter) params.append("filter", "1");
     if (filter.tema) params.append("tema", filter.tema);
     if (filter.maal) params.append("maal", filter.maal);
+    // The owner and vurdering filter, as the server wrote it (ejer=..&vurdering=..).
+    new URLSearchParams(filter.extra).forEach(function (value, name) { params.append(name, value); });
     var request = { events: events, filter: filter, retry: null, missing: {}, focus: null };
     inFlight = request;
     // The answer is out-of-band swaps only; the handlers below decide
@@ -247,7 +250,8 @@
       event.detail.shouldSwap = false;
       event.detail.isError = false;
       request.retry = 2000;
-    } else if (now.tema !== request.filter.tema || now.maal !== request.filter.maal || boardBusy()) {
+    } else if (now.tema !== request.filter.tema || now.maal !== request.filter.maal ||
+        now.extra !== request.filter.extra || boardBusy()) {
       // The page changed under the request: ask again.
       event.detail.shouldSwap = false;
       request.retry = 200;

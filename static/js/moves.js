@@ -53,6 +53,7 @@
     return {
       tema: columns ? columns.dataset.filterTema || "" : "",
       maal: columns ? columns.dataset.filterMaal || "" : "",
+      extra: columns ? columns.dataset.filterExtra || "" : "",
     };
   }
 
@@ -63,6 +64,9 @@
     var toggle = card.querySelector(".move-toggle");
     if (!toggle || pending.has(id)) return;
     var values = filterValues();
+    // The owner and vurdering filter go as their own fields (ejer, vurdering).
+    new URLSearchParams(values.extra).forEach(function (value, name) { values[name] = value; });
+    delete values.extra;
     values.stage = list.dataset.stage;
     values.position = String(cardsOf(list).indexOf(card));
     values.version = card.dataset.version;
@@ -201,6 +205,7 @@
     });
     if (filter.tema) params.append("tema", filter.tema);
     if (filter.maal) params.append("maal", filter.maal);
+    new URLSearchParams(filter.extra).forEach(function (value, name) { params.append(name, value); });
     var url = live.dataset.partsUrl + "?" + params.toString();
     setTimeout(function () {
       // The answer re-renders both columns out of band (swap "none"): the
