@@ -15,6 +15,7 @@ the referat PDF, as the app serves them (test client, signed in as leader).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from datetime import date
@@ -100,7 +101,9 @@ def main() -> None:
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = session_id
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"Board of {CARDS} tiltag ({'PostgreSQL' if args.postgres else 'SQLite'})")
+        print(f"load average {load} on {os.cpu_count()} cores")
         print(f"{'items':>5} {'what':<14} {'median ms':>10} {'queries':>8}")
         for size, meeting_id in meetings.items():
             base = f"/boards/{board_id}/meetings/{meeting_id}"
