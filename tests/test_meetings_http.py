@@ -328,3 +328,24 @@ def test_the_item_shows_comments_since_the_previous_meeting_but_not_to_a_link_wi
     page = client.get(f"/s/{hidden}/meetings/{meeting.id}")
     assert not has(page, ".meeting-comments")
     assert "kapaciteten" not in page.get_data(as_text=True)
+
+
+def test_the_leader_edits_the_agenda_over_htmx(as_user, board, users):
+    for title in ("A", "B"):
+        flag(factories.make_initiative(board, title), users["med"])
+    extra = factories.make_initiative(board, "C")
+    meeting = make_meeting(board, users["leder"])
+    base = f"/boards/{board.id}/meetings/{meeting.id}"
+    leader = as_user("leder")
+    hx = {"HX-Request": "true"}
+    answer = leader.post(f"{base}/items", data={"initiative": str(extra.id)}, headers=hx)
+    assert texts(answer, ".meeting-agenda-title") == ["A", "B", "C"]
+    third = meeting.items[2].id
+    answer = leader.post(f"{base}/items/{third}/move", data={"position": "0"}, headers=hx)
+    assert texts(answer, ".meeting-agenda-title") == ["C", "A", "B"]
+    assert text_of(answer, "#meeting-item-title") == "A"  # still on the screen
+    answer = leader.post(f"{base}/items/{third}/remove", headers=hx)
+    assert texts(answer, ".meeting-agenda-title") == ["A", "B"]
+    answer = leader.post(f"{base}/items/{meeting.items[0].id}/move", data={"position": "9"})
+    assert answer.status_code == 400
+    assert "Ugyldig placering på dagsordenen." in answer.get_data(as_text=True)
