@@ -69,11 +69,36 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def _words(value: str | None) -> tuple[str, ...]:
+    """A list setting: values separated by commas or spaces."""
+    return tuple(word for word in (value or "").replace(",", " ").split() if word)
+
+
+def _oidc() -> dict:
+    """Sign-in with the organisation's identity provider (OpenID Connect,
+    board/auth/oidc.py): off while OIDC_ISSUER is empty. The claim names
+    say where the id_token carries the e-mail, the name and the groups."""
+    return {
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").strip(),
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
+        "OIDC_SCOPES": os.environ.get("OIDC_SCOPES", "openid email profile").strip(),
+        "OIDC_EMAIL_CLAIM": os.environ.get("OIDC_EMAIL_CLAIM", "email").strip(),
+        "OIDC_NAME_CLAIM": os.environ.get("OIDC_NAME_CLAIM", "name").strip(),
+        "OIDC_GROUPS_CLAIM": os.environ.get("OIDC_GROUPS_CLAIM", "groups").strip(),
+        "OIDC_DISPLAY_NAME": os.environ.get("OIDC_DISPLAY_NAME", "").strip() or "din organisation",
+        "OIDC_ADMIN_GROUPS": _words(os.environ.get("OIDC_ADMIN_GROUPS")),
+        # off: only administrators may log in with a password (break-glass).
+        "LOCAL_LOGIN": _bool("LOCAL_LOGIN", True),
+    }
+
+
 def from_environment(instance_path: str) -> dict:
     """The settings for this process, from the environment with safe defaults."""
     default_db = "sqlite:///" + os.path.join(instance_path, "tiltagstavlen.sqlite3")
     production = os.environ.get("TILTAG_ENV", "development") == "production"
     return _live_timings() | {
+        **_oidc(),  # sign-in with the organisation
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(
@@ -155,8 +180,23 @@ class Config:
     MAIL_RETRY_MAX_SECONDS = 60 * 60
 
 
+def check_oidc_settings(config) -> None:
+    """Refuse settings that would lock everyone out or cannot sign anyone in."""
+    issuer = config.get("OIDC_ISSUER")
+    if not config.get("LOCAL_LOGIN", True) and not issuer:
+        raise ConfigError(
+            "LOCAL_LOGIN=off needs OIDC_ISSUER: without a provider only "
+            "administrators could log in."
+        )
+    if issuer and not config.get("OIDC_CLIENT_ID"):
+        raise ConfigError("OIDC_ISSUER is set, but OIDC_CLIENT_ID is missing.")
+    if issuer and "openid" not in config.get("OIDC_SCOPES", "").split():
+        raise ConfigError('OIDC_SCOPES must include "openid".')
+
+
 def check_production_settings(config) -> None:
     """Refuse to serve production with the development secret key."""
+    check_oidc_settings(config)
     if config.get("ENV_NAME") != "production":
         return
     key = config.get("SECRET_KEY") or ""

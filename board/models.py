@@ -279,6 +279,11 @@ class User(UserMixin, db.Model):
     # password reset) ends every open session of the user.
     session_nonce: Mapped[str] = mapped_column(sa.String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Sign-in with the organisation (board/auth/oidc_users.py): the
+    # provider's subject once linked, and whether `is_admin` came from an
+    # OIDC_ADMIN_GROUPS group (then each sign-in re-applies or removes it).
+    oidc_subject: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    admin_from_group: Mapped[bool] = mapped_column(default=False)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -338,6 +343,9 @@ class Membership(db.Model):
         sa.ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(sa.String(10))
+    # Given by a group mapping (GroupRoleMapping) at sign-in, not by hand:
+    # each sign-in re-applies or removes it; a role given by hand stays.
+    from_group: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     board: Mapped[Board] = relationship()
@@ -466,6 +474,32 @@ class LivePresence(db.Model):
     __table_args__ = (
         sa.Index("ix_live_presence_board_seen", "board_id", "seen_at"),
         sa.Index("ix_live_presence_process", "process_key"),
+    )
+
+
+# --- sign-in with the organisation (OpenID Connect, board/auth/oidc*.py) -------
+
+
+class GroupRoleMapping(db.Model):
+    """A group of the organisation's identity provider that gives a role on
+    one board: whoever signs in with the group in their groups claim gets
+    it (marked `Membership.from_group`). Edited by administrators."""
+
+    __tablename__ = "group_role_mappings"
+
+    GROUP_MAX = 255
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group: Mapped[str] = mapped_column(sa.String(GROUP_MAX))  # compared case-insensitively
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(sa.String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    board: Mapped[Board] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("group", "board_id", name="uq_group_role_mappings_group_board"),
+        sa.CheckConstraint("role IN ('leder', 'med')", name="group_role_valid"),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Response, abort, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -72,12 +74,13 @@ def init_app(app) -> None:
     # the header over plain http (RFC 6797, 8.1), so sending it always cannot
     # hurt and does not hang on the proxy passing X-Forwarded-Proto. No
     # includeSubDomains: other hosts of the domain are not ours to pin.
+    csp = _with_provider_logout(CONTENT_SECURITY_POLICY, app.config.get("OIDC_ISSUER"))
     max_age = app.config.get("HSTS_MAX_AGE") or 0
     hsts = f"max-age={max_age}" if max_age > 0 else None
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         if hsts:
@@ -101,6 +104,17 @@ def init_app(app) -> None:
     hops = app.config.get("TRUSTED_PROXIES") or 0
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def _with_provider_logout(policy: str, issuer: str | None) -> str:
+    """The logout button's POST ends in a redirect to the identity
+    provider's end_session_endpoint (RP-initiated logout), and browsers
+    apply form-action to a form's redirects too: allow the issuer's origin."""
+    if not issuer:
+        return policy
+    parts = urlsplit(issuer)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return policy.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
 def is_share_path() -> bool:

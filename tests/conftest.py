@@ -38,6 +38,7 @@ from board.extensions import db
 from board.models import Role
 from tests import factories
 from tests.mail_helpers import smtp_server  # noqa: F401  (fixture: a real SMTP server)
+from tests.oidc_helpers import oidc_provider, oidc_provider_process  # noqa: F401 (fixtures)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -55,6 +55,7 @@ from board.models import (
     ActionPoint,
     Board,
     Comment,
+    GroupRoleMapping,
     Initiative,
     Meeting,
     MeetingItem,
@@ -111,6 +112,9 @@ RULES: dict[str, dict | Rule] = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
+    # sign-in with the organisation (OIDC); without a provider: back to /login
+    "auth.oidc_start": PUBLIC,
+    "auth.oidc_callback": PUBLIC,
     # board list, board page, card page (board/boards)
     "boards.index": SIGNED_IN,
     "boards.show": BOARD_VIEW,
@@ -144,6 +148,10 @@ RULES: dict[str, dict | Rule] = {
     "admin.redact": ADMIN_ONLY,
     "admin.outbox": ADMIN_ONLY,
     "admin.outbox_message": ADMIN_ONLY,
+    # roles from the identity provider's groups (board/admin/group_views.py)
+    "admin.group_roles_page": ADMIN_ONLY,
+    "admin.add_group_role": Rule(ADMIN_ONLY, data={"group": "matrix", "role": "med"}),
+    "admin.delete_group_role": ADMIN_ONLY,
     # what the audit trail records about staff (board/privacy)
     "privacy.audit_info": PUBLIC,
     # editing tiltag and board structure (board/editing)
@@ -221,6 +229,7 @@ URL_VALUES = {
     "report_id": lambda w: w.report.id,
     "user_id": lambda w: w.target_user.id,
     "link_id": lambda w: w.link.id,
+    "mapping_id": lambda w: w.mapping.id,
     "token": lambda w: w.token,
     "filename": lambda w: "css/app.css",
     "fmt": lambda w: "csv",
@@ -350,7 +359,8 @@ def build_world() -> SimpleNamespace:
     )
     meeting = Meeting(board_id=board.id, title="Ledermøde", held_on=date(2027, 1, 12))
     meeting.items.append(MeetingItem(initiative_id=initiative.id, position=0))
-    db.session.add_all([comment, report, link, revoked, meeting])
+    mapping = GroupRoleMapping(group="matrix-gruppe", board_id=board.id, role=Role.MED.value)
+    db.session.add_all([comment, report, link, revoked, mapping, meeting])
     db.session.flush()
     action = ActionPoint(item_id=meeting.items[0].id, text="Gør det")
     db.session.add(action)
@@ -369,6 +379,7 @@ def build_world() -> SimpleNamespace:
         comment=SimpleNamespace(id=comment.id),
         report=SimpleNamespace(id=report.id),
         link=SimpleNamespace(id=link.id),
+        mapping=SimpleNamespace(id=mapping.id),
         token=SHARE_TOKEN,
         session_ids=session_ids,
         target_user=SimpleNamespace(id=people["target"].id),

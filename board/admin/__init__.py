@@ -14,4 +14,4 @@ def only_administrators():
     require_admin()
 
 
-from . import outbox_views, privacy_views, views  # noqa: E402,F401  (registers the routes on bp)
+from . import group_views, outbox_views, privacy_views, views  # noqa: E402,F401  (registers the routes on bp)

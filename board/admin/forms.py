@@ -133,3 +133,27 @@ class AnonymiseForm(DanishForm):
     confirm = _confirm_field(
         "Jeg forstår, at navn og e-mail erstattes permanent, og at brugeren deaktiveres"
     )
+
+
+# --- roles from the identity provider's groups (board/auth/group_roles.py) ------
+
+
+class GroupMappingForm(DanishForm):
+    """A group that gives a role on one board (the board choices are set
+    by the view)."""
+
+    group = StringField(
+        "Gruppe",
+        description="Gruppens navn eller id, som identitetsudbyderen sender den "
+        "(for Microsoft Entra ID gruppens objekt-id). Store og små bogstaver er ligegyldige.",
+        validators=[
+            DataRequired("Skriv gruppens navn eller id."),
+            Length(max=255, message="Gruppen må højst være 255 tegn."),
+        ],
+    )
+    board_id = SelectField("Tavle", coerce=int, validate_choice=True)
+    role = SelectField(
+        "Rolle",
+        choices=[SelectChoice(r.value, r.label) for r in (Role.LEDER, Role.MED)],
+        validate_choice=True,
+    )

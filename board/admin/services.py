@@ -36,6 +36,9 @@ def set_board_role(
         db.session.add(Membership(user_id=user.id, board_id=board.id, role=new_role))
     else:
         membership.role = new_role
+        # Changed by hand: from now on it stays, whatever the groups say
+        # (board/auth/group_roles.py).
+        membership.from_group = False
     log.info(
         "role of user %s on board %s: %s -> %s, by %s",
         user.id,

@@ -78,6 +78,8 @@ def update_user(user: User, *, name: str, is_admin: bool, actor: User | None = N
     if user.is_admin and not is_admin:
         _refuse_losing_last_admin(user, actor, "fjerne administratorrettigheden fra")
     user.name = name
+    if is_admin != user.is_admin:
+        user.admin_from_group = False  # given or taken by hand: groups leave it be
     user.is_admin = is_admin
 
 

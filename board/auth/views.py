@@ -12,19 +12,22 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import Refused
 from ..extensions import db
-from . import bp, throttle
+from . import bp, oidc, throttle
 from .accounts import change_own_password
 from .forms import ChangePasswordForm, LoginForm
 from .passwords import authenticate
 from .sessions import end_login_session, start_login_session
 
+# Set in the session by a provider sign-in (oidc_views.py).
+SIGNED_IN_BY_PROVIDER = "oidc_login"
 
-def _safe_next(target: str | None) -> str:
+
+def safe_next(target: str | None) -> str:
     """Only same-site relative paths: an open redirect would help phishing."""
     if not target:
         return url_for("boards.index")
@@ -51,10 +54,40 @@ def too_many_password_tries(seconds: int) -> str:
     )
 
 
-def _wait_page(template: str, form, message: str, seconds: int):
-    response = make_response(render_template(template, form=form, error=message), 429)
+def _wait_page(template: str, form, message: str, seconds: int, **context):
+    response = make_response(render_template(template, form=form, error=message, **context), 429)
     response.headers["Retry-After"] = str(seconds)
     return response
+
+
+def _login_context(show_password: bool | None = None) -> dict:
+    """What the login page offers: the provider's button, and whether the
+    password form is shown (always while LOCAL_LOGIN is on)."""
+    local = oidc.local_login_allowed()
+    if show_password is None:
+        show_password = local or request.args.get("adgangskode") == "1"
+    return {
+        "oidc_enabled": oidc.enabled(),
+        "oidc_name": oidc.display_name(),
+        "local_login": local,
+        "show_password": show_password or request.method == "POST",
+        "next_target": request.args.get("next") or "",
+    }
+
+
+def render_login(*, form=None, error: str | None = None, status: int = 200):
+    """The login page (also the answer of a refused sign-in)."""
+    form = form or LoginForm(formdata=None)
+    return render_template("auth/login.html", form=form, error=error, **_login_context()), status
+
+
+def wrong_password_message() -> str:
+    if oidc.local_login_allowed():
+        return "Forkert e-mail eller adgangskode."
+    return (
+        "Forkert e-mail eller adgangskode. Adgangskoder kan kun bruges af administratorer "
+        f"(nødadgang); log ind med {oidc.display_name()}."
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -67,20 +100,24 @@ def login():
         if wait:
             # Refused unchecked: while it waits, guessing on is pointless.
             db.session.rollback()
-            return _wait_page("auth/login.html", form, too_many_attempts(wait), wait)
+            return _wait_page(
+                "auth/login.html", form, too_many_attempts(wait), wait, **_login_context()
+            )
         user = authenticate(form.email.data, form.password.data)
+        if user is not None and not (user.is_admin or oidc.local_login_allowed()):
+            user = None  # LOCAL_LOGIN=off: a password is for administrators only
         if user is not None:
             throttle.forget(pair)
             start_login_session(user)
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         throttle.record_failure(keys)
         db.session.commit()
         # The same message whether the e-mail or the password was wrong.
-        error = "Forkert e-mail eller adgangskode."
+        error = wrong_password_message()
     status = 401 if error else 200
-    return render_template("auth/login.html", form=form, error=error), status
+    return render_login(form=form, error=error, status=status)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -126,4 +163,9 @@ def logout():
     db.session.commit()
     logout_user()
     flash("Du er logget ud.", "info")
-    return redirect(url_for("auth.login"))
+    login_page = url_for("auth.login")
+    if session.pop(SIGNED_IN_BY_PROVIDER, False) and oidc.enabled():
+        provider_logout = oidc.logout_url(url_for("auth.login", _external=True))
+        if provider_logout:
+            return redirect(provider_logout)
+    return redirect(login_page)

@@ -1,7 +1,7 @@
 """meetings: discussion flags, meetings, agenda items, action points
 
 Revision ID: 74d61448ddd9
-Revises: 1fcb4d6acf29
+Revises: 30be73306ddc
 Create Date: 2026-12-01 12:20:30.424332
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '74d61448ddd9'
-down_revision = '1fcb4d6acf29'
+down_revision = '30be73306ddc'
 branch_labels = None
 depends_on = None
 
