@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         health,
         importer,
         live,
+        meetings,
         moves,
         notifications,
         privacy,
@@ -62,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     areas = (auth, admin, boards, moves, editing, comments, share, live, reports, importer, privacy)
-    areas += (health, notifications, digests, rounds)
+    areas += (health, notifications, digests, rounds, meetings)
     for area in areas:
         app.register_blueprint(area.bp)
     live.init_app(app)

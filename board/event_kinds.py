@@ -28,8 +28,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 
+from .formatting import danish_date
 from .models import STAGE_LABELS, Stage, health_label
 
 FIELD_LABELS = {
@@ -67,6 +69,7 @@ class Audience(Enum):
     BOARD = "board"  # every page that shows the board
     COMMENTS = "comments"  # only pages that show comments (not every share link)
     NONE = "none"  # no page: not the board page's business
+    MEETING = "meeting"  # only meeting pages (board/meetings): who is on the screen
 
 
 class Replay(Enum):
@@ -228,6 +231,35 @@ def _comment_kind(kind: str, payload: str, history, live) -> EventKind:
 def _card_kind(kind: str, **fields) -> EventKind:
     """A kind about one card: sent to every viewer of the board."""
     return EventKind(kind, audience=Audience.BOARD, **fields)
+
+
+def _meeting_kind(kind: str, payload: str, history) -> EventKind:
+    """A kind of a meeting itself (its agenda, the item on the screen): sent
+    only to meeting pages, which re-read what they show."""
+    return EventKind(kind, payload, history, None, _the_board, Audience.MEETING, Replay.NONE)
+
+
+def _meeting_day(p: dict) -> str:
+    try:
+        return danish_date(date.fromisoformat(p.get("held_on") or ""))
+    except ValueError:
+        return ""
+
+
+def _decided_history(p: dict) -> str:
+    return (
+        f"Besluttet på mødet «{p.get('meeting_title', '')}» {_meeting_day(p)}: "
+        f"{p.get('decision', '')}"
+    )
+
+
+def _action_history(p: dict) -> str:
+    text = f"Handlingspunkt: {p.get('text', '')}"
+    try:
+        deadline = date.fromisoformat(p.get("deadline") or "")
+    except ValueError:
+        return text
+    return f"{text} (frist {danish_date(deadline)})"
 
 
 CHANGES = "{field: [before, after]}"
@@ -423,6 +455,74 @@ _KINDS = (
         replay=Replay.NONE,
     ),
 )
+
+MEETING_KINDS = (
+    # ----------------------------------------------------------- meetings (board/meetings)
+    _card_kind(
+        "initiative.flagged",
+        payload='{"title"} (flagged "Til drøftelse")',
+        history=_text("Sat til drøftelse"),
+        live=lambda who, quoted, p: f"{who} satte {quoted} til drøftelse",
+        refresh=_the_card,
+        replay=Replay.NONE,
+    ),
+    _card_kind(
+        "initiative.unflagged",
+        payload='{"title"}',
+        history=_text("Ikke længere til drøftelse"),
+        live=lambda who, quoted, p: f"{who} fjernede {quoted} fra drøftelse",
+        refresh=_the_card,
+        replay=Replay.NONE,
+    ),
+    _meeting_kind(
+        "meeting.created",
+        '{"meeting_id", "title", "held_on", "items": [initiative_id, ...]}',
+        lambda p: f"Oprettede mødet «{p.get('title', '')}»",
+    ),
+    _meeting_kind(
+        "meeting.agenda_changed",
+        '{"meeting_id", "items": [initiative_id, ...]} (the agenda after the change)',
+        _text("Ændrede dagsordenen"),
+    ),
+    _meeting_kind(
+        "meeting.current",
+        '{"meeting_id", "position", "initiative_id"} (the item now on the screen)',
+        lambda p: f"Punkt {p.get('position', 0) + 1} på skærmen",
+    ),
+    _card_kind(
+        # The text is the decision itself: it is the card's record, like a
+        # status text in `initiative.updated` (never a comment's text).
+        "meeting.decided",
+        payload='{"meeting_id", "item_id", "meeting_title", "held_on", "decision"}',
+        history=_decided_history,
+        live=lambda who, quoted, p: f"{who} noterede en beslutning om {quoted}",
+        refresh=_the_card,
+        replay=Replay.NONE,
+    ),
+    _card_kind(
+        "meeting.action_added",
+        payload='{"meeting_id", "item_id", "action_id", "text", "owner_id", "deadline"}',
+        history=_action_history,
+        live=lambda who, quoted, p: f"{who} tilføjede et handlingspunkt til {quoted}",
+        refresh=_the_card,
+        replay=Replay.NONE,
+    ),
+    _card_kind(
+        "meeting.action_removed",
+        payload='{"meeting_id", "item_id", "action_id", "text"}',
+        history=lambda p: f"Handlingspunkt fjernet: {p.get('text', '')}",
+        live=lambda who, quoted, p: f"{who} fjernede et handlingspunkt fra {quoted}",
+        refresh=_the_card,
+        replay=Replay.NONE,
+    ),
+    _meeting_kind(
+        "meeting.referat_published",
+        '{"meeting_id", "title", "held_on"} (the referat frozen)',
+        lambda p: f"Publicerede referatet af «{p.get('title', '')}»",
+    ),
+)
+
+_KINDS += MEETING_KINDS
 
 EVENT_KINDS: dict[str, EventKind] = {entry.kind: entry for entry in _KINDS}
 

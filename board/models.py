@@ -600,3 +600,136 @@ class ReplayCheckpoint(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (sa.Index("ix_replay_checkpoints_board_cutoff", "board_id", "cutoff"),)
+
+
+# --------------------------------------------------------------- meetings
+# The leadership meeting (board/meetings): tiltag flagged "Til drøftelse",
+# meetings with their attendees, agenda items, decisions and action points.
+# Every change to these records its Event (kinds `initiative.flagged`,
+# `meeting.*` in board/event_kinds.py).
+
+
+class DiscussionFlag(db.Model):
+    """A tiltag flagged "Til drøftelse" by a member (MED included): it goes on
+    the next meeting's agenda. One flag per card; unflagging deletes it."""
+
+    __tablename__ = "discussion_flags"
+
+    initiative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True
+    )
+    board_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), index=True
+    )
+    flagged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    flagged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    flagged_by: Mapped[User | None] = relationship()
+
+
+meeting_attendees = sa.Table(
+    "meeting_attendees",
+    db.metadata,
+    sa.Column("meeting_id", sa.ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Meeting(db.Model):
+    """A meeting on a board: its agenda is `items`, the one shown on the
+    projector is `items[current_position]`. Publishing the referat stores it
+    in `referat_snapshot`; the meeting cannot be changed afterwards."""
+
+    __tablename__ = "meetings"
+
+    TITLE_MAX = 200
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    held_on: Mapped[date] = mapped_column(sa.Date)
+    # The previous meeting's date when this one was created: "changed since".
+    previous_held_on: Mapped[date | None] = mapped_column(sa.Date)
+    current_position: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    referat_snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
+    referat_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    referat_published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    attendees: Mapped[list[User]] = relationship(secondary=meeting_attendees, order_by="User.name")
+    items: Mapped[list[MeetingItem]] = relationship(
+        back_populates="meeting", order_by="MeetingItem.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (sa.Index("ix_meetings_board_held_on", "board_id", "held_on"),)
+
+    @property
+    def is_published(self) -> bool:
+        return self.referat_published_at is not None
+
+
+class MeetingItem(db.Model):
+    """One tiltag on a meeting's agenda, why it is there, what was decided."""
+
+    __tablename__ = "meeting_items"
+
+    DECISION_MAX = 5000
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"))
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiatives.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    # Why it is on the agenda: "flag", "rating", "deadline", "changed", "added".
+    reasons: Mapped[str] = mapped_column(sa.String(100), default="")
+    # The card's column and vurdering when it was last on the screen.
+    stage_seen: Mapped[str] = mapped_column(sa.String(20), default="")
+    health_seen: Mapped[str] = mapped_column(sa.String(10), default="")
+    decision: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    initiative: Mapped[Initiative] = relationship()
+    actions: Mapped[list[ActionPoint]] = relationship(
+        back_populates="item", order_by="ActionPoint.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "initiative_id", name="uq_meeting_items_card"),
+        sa.Index("ix_meeting_items_initiative", "initiative_id"),
+    )
+
+    @property
+    def reason_list(self) -> list[str]:
+        return [r for r in self.reasons.split(",") if r]
+
+    @property
+    def board_id(self) -> int:
+        """The meeting's board (for access checks)."""
+        return self.meeting.board_id
+
+
+class ActionPoint(db.Model):
+    """A handlingspunkt decided at a meeting: what, who, by when."""
+
+    __tablename__ = "meeting_actions"
+
+    TEXT_MAX = 1000
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meeting_items.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(sa.String(TEXT_MAX))
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    deadline: Mapped[date | None] = mapped_column(sa.Date)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[MeetingItem] = relationship(back_populates="actions")
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+
+    @property
+    def board_id(self) -> int:
+        return self.item.meeting.board_id

@@ -52,11 +52,14 @@ from board.auth.sessions import start_login_session
 from board.extensions import db
 from board.mail.outbox import queue_mail
 from board.models import (
+    ActionPoint,
     Board,
     Comment,
     Event,
     GroupRoleMapping,
     Initiative,
+    Meeting,
+    MeetingItem,
     Membership,
     Objective,
     PublishedReport,
@@ -232,6 +235,25 @@ RULES: dict[str, dict | Rule] = {
     "notifications.mention_candidates": BOARD_COMMENT,
     "notifications.calendar_feed": PUBLIC,  # the token is the key (a bad one: 404, tested there)
     "notifications.unsubscribe": PUBLIC,  # the signed key is the proof (RFC 8058)
+    # meetings: leaders run them, members read and flag, share links read (board/meetings)
+    "meetings.meetings": BOARD_VIEW,
+    "meetings.share_meetings": SHARE_VIEW,
+    "meetings.create": Rule(BOARD_EDIT, data={"title": "Matrix", "held_on": "2027-01-12"}),
+    "meetings.meeting": BOARD_VIEW,
+    "meetings.share_meeting": SHARE_VIEW,
+    "meetings.current": BOARD_VIEW,
+    "meetings.share_current": SHARE_VIEW,
+    "meetings.show": Rule(BOARD_EDIT, data={"position": "0"}),
+    "meetings.add_item": BOARD_EDIT,
+    "meetings.remove_item": BOARD_EDIT,
+    "meetings.move_item": Rule(BOARD_EDIT, data={"position": "0"}),
+    "meetings.decide": Rule(BOARD_EDIT, data={"decision": "Godkendt"}),
+    "meetings.add_action": Rule(BOARD_EDIT, data={"text": "Gør det"}),
+    "meetings.remove_action": BOARD_EDIT,
+    "meetings.publish": BOARD_EDIT,
+    "meetings.referat": BOARD_VIEW,
+    "meetings.share_referat": SHARE_VIEW,
+    "meetings.flag": Rule(BOARD_COMMENT, data={"flag": "1"}),
 }
 
 # How to fill in each URL argument, from the world built for every test.
@@ -256,6 +278,10 @@ URL_VALUES = {
     "round_id": lambda w: w.status_round.id,
     "task_id": lambda w: w.round_item.id,
     "message_id": lambda w: w.mail.id,
+    "meeting_id": lambda w: w.meeting.id,
+    "agenda_item_id": lambda w: w.meeting_item.id,
+    "action_id": lambda w: w.action.id,
+    "file_format": lambda w: "docx",
 }
 
 SHARE_TOKEN = "matrix-share-token-" + "x" * 30
@@ -380,7 +406,9 @@ def build_world() -> SimpleNamespace:
     )
     status_round.items = [RoundItem(initiative_id=initiative.id, status_text="")]
     mapping = GroupRoleMapping(group="matrix-gruppe", board_id=board.id, role=Role.MED.value)
-    db.session.add_all([comment, report, link, revoked, mapping, status_round])
+    meeting = Meeting(board_id=board.id, title="Ledermøde", held_on=date(2027, 1, 12))
+    meeting.items.append(MeetingItem(initiative_id=initiative.id, position=0))
+    db.session.add_all([comment, report, link, revoked, mapping, status_round, meeting])
     # The med member's notification, calendar feed and unsubscribe key.
     event = Event(board_id=board.id, initiative_id=initiative.id, kind="comment.added", payload={})
     db.session.add(event)
@@ -395,6 +423,9 @@ def build_world() -> SimpleNamespace:
     )
     db.session.add(notification)
     feed_token = renew_feed(people["med"])
+    db.session.flush()
+    action = ActionPoint(item_id=meeting.items[0].id, text="Gør det")
+    db.session.add(action)
     mail_id = queue_mail(to_user=people["med"], subject="Hej", text="Hej", kind="matrix")
     session_ids = {kind: start_login_session(user) for kind, user in people.items()}
     db.session.commit()
@@ -419,6 +450,9 @@ def build_world() -> SimpleNamespace:
         unsubscribe_key=unsubscribe_key(people["med"].id, "comment"),
         session_ids=session_ids,
         target_user=SimpleNamespace(id=people["target"].id),
+        meeting=SimpleNamespace(id=meeting.id),
+        meeting_item=SimpleNamespace(id=meeting.items[0].id),
+        action=SimpleNamespace(id=action.id),
     )
 
 

@@ -30,6 +30,7 @@ from board.event_kinds import (
 from board.events import latest_event_id, record_event
 from board.extensions import db
 from board.live.messages import affected_parts, announcement
+from board.meetings import services as meetings
 from board.models import Event, Membership, Stage
 from board.moves.services import move_initiative
 from board.privacy.services import redact_initiative_value
@@ -188,7 +189,36 @@ def _every_kind(admin) -> tuple:
     db.session.commit()
     rounds.close_round(status_round, actor=admin)
     db.session.commit()
+
+    _meeting_kinds(made, first, card, admin)
     return made, card
+
+
+def _meeting_kinds(made, theme, card, admin) -> None:
+    """The meeting kinds (board/meetings), by their domain functions."""
+    meetings.flag_for_discussion(card, actor=admin)
+    db.session.commit()
+    meeting = meetings.create_meeting(
+        made, title="Ledermøde", held_on=date(2027, 1, 12), actor=admin
+    )
+    db.session.commit()
+    second = create_initiative(theme=theme, title="Andet", stage="planlagt", actor=admin)
+    meetings.add_item(meeting, second, actor=admin)
+    db.session.commit()
+    meetings.show_item(meeting, 1, actor=admin)
+    meetings.record_decision(meeting.items[0], text="Godkendt", actor=admin)
+    action = meetings.add_action(
+        meeting.items[0],
+        text="Skriv til borgerne",
+        owner_id=None,
+        deadline=date(2027, 2, 1),
+        actor=admin,
+    )
+    db.session.commit()
+    meetings.remove_action(action, actor=admin)
+    meetings.unflag(card, actor=admin)
+    meetings.publish_referat(meeting, actor=admin)
+    db.session.commit()
 
 
 # What a reader sees for each kind: the card history, and the live announcer
@@ -263,6 +293,31 @@ TEXTS = {
     "report.published": (
         "Publicerede rapporten «Til udvalget»",
         "Ada Admin: publicerede rapporten «Til udvalget»",
+    ),
+    # meetings (board/meetings)
+    "initiative.flagged": ("Sat til drøftelse", "Ada Admin satte «Borgerpanel» til drøftelse"),
+    "initiative.unflagged": (
+        "Ikke længere til drøftelse",
+        "Ada Admin fjernede «Borgerpanel» fra drøftelse",
+    ),
+    "meeting.created": ("Oprettede mødet «Ledermøde»", "Ada Admin: oprettede mødet «Ledermøde»"),
+    "meeting.agenda_changed": ("Ændrede dagsordenen", "Ada Admin: ændrede dagsordenen"),
+    "meeting.current": ("Punkt 2 på skærmen", "Ada Admin: punkt 2 på skærmen"),
+    "meeting.decided": (
+        "Besluttet på mødet «Ledermøde» 12. januar 2027: Godkendt",
+        "Ada Admin noterede en beslutning om «Borgerpanel»",
+    ),
+    "meeting.action_added": (
+        "Handlingspunkt: Skriv til borgerne (frist 1. februar 2027)",
+        "Ada Admin tilføjede et handlingspunkt til «Borgerpanel»",
+    ),
+    "meeting.action_removed": (
+        "Handlingspunkt fjernet: Skriv til borgerne",
+        "Ada Admin fjernede et handlingspunkt fra «Borgerpanel»",
+    ),
+    "meeting.referat_published": (
+        "Publicerede referatet af «Ledermøde»",
+        "Ada Admin: publicerede referatet af «Ledermøde»",
     ),
 }
 

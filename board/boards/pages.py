@@ -11,6 +11,7 @@ from flask import render_template, request
 from ..access import BoardAccess
 from ..events import latest_event_id
 from ..htmx import is_htmx, targets
+from ..meetings.queries import card_meeting_notes
 from ..models import Initiative
 from . import history
 from .queries import load_board_view
@@ -59,6 +60,7 @@ def initiative_context(access: BoardAccess, initiative: Initiative) -> dict:
         comment_roles=history.author_roles(access.board, comments),
         round_texts=history.load_round_texts(initiative),
         round_item=None if access.is_share else history.open_round_item(initiative),
+        meeting_notes=card_meeting_notes(initiative.id),
     )
 
 

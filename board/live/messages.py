@@ -39,10 +39,15 @@ from ..models import Event, Initiative, User
 # report changes nothing on the board).
 BOARD_KINDS = kinds_where(audience=Audience.BOARD)
 COMMENT_KINDS = kinds_where(audience=Audience.COMMENTS)
+# Sent only to meeting pages (their stream asks with `moede=1`).
+MEETING_KINDS = kinds_where(audience=Audience.MEETING)
 
 
-def load_events(board_id: int, after_id: int, *, show_comments: bool, limit: int) -> list[Event]:
+def load_events(
+    board_id: int, after_id: int, *, show_comments: bool, limit: int, meetings: bool = False
+) -> list[Event]:
     kinds = BOARD_KINDS + (COMMENT_KINDS if show_comments else ())
+    kinds += MEETING_KINDS if meetings else ()
     query = (
         sa.select(Event)
         .where(Event.board_id == board_id, Event.id > after_id, Event.kind.in_(kinds))
@@ -121,6 +126,7 @@ def message_data(event: Event, actor_name: str | None, card: dict | None) -> dic
         "stages": stages,
         "filter": with_filter,
         "card": card,
+        "meeting_id": (event.payload or {}).get("meeting_id"),
     }
 
 

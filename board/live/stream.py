@@ -50,6 +50,8 @@ class StreamSpec:
     login_token_hash: str | None = None
     share_link_id: int | None = None
     show_comments: bool = True
+    # A meeting page's stream also gets the `meeting.*` kinds (Audience.MEETING).
+    meetings: bool = False
 
 
 def still_allowed(spec: StreamSpec) -> bool:
@@ -73,7 +75,13 @@ def read_round(spec: StreamSpec, cursor: int) -> tuple[list[str], int]:
     """The messages for Events after `cursor` (all of them, in batches)."""
     out: list[str] = []
     while True:
-        events = load_events(spec.board_id, cursor, show_comments=spec.show_comments, limit=BATCH)
+        events = load_events(
+            spec.board_id,
+            cursor,
+            show_comments=spec.show_comments,
+            limit=BATCH,
+            meetings=spec.meetings,
+        )
         for event_id, data in build_messages(events):
             out.append(format_sse(event_id, "change", data))
         if events:
@@ -160,7 +168,7 @@ def _follow(runtime, spec: StreamSpec) -> Iterator[str]:
         elif need_events:
             # Woken with the board's other streams: share one read.
             messages, cursor = runtime.rounds.read(
-                (board_id, cursor, spec.show_comments),
+                (board_id, cursor, spec.show_comments, spec.meetings),
                 seen.events,
                 lambda: broker.seen(board_id).events,
                 partial(read_round_in_context, app, spec, cursor),

@@ -77,6 +77,7 @@ def start_stream(access: BoardAccess) -> Response:
         login_token_hash=login_token_hash(access.user) if access.user else None,
         share_link_id=access.share_link.id if access.share_link else None,
         show_comments=access.show_comments,
+        meetings=request.args.get("moede") == "1",
     )
     # Give the connection back before streaming: a stream may stay open for
     # hours and must not hold one of the pool's connections. Ending the

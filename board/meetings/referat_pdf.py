@@ -1,0 +1,195 @@
+"""The referat as a PDF: the same content as the .docx (what is shown comes
+from the content model, referat.py), drawn with reportlab, the tool the
+committee's status PDF uses: A4 landscape, DejaVu Sans embedded (the fonts
+matplotlib ships), a footer with the meeting and "Side X af Y".
+
+The page and footer are set up here for now; the documents' shared layout
+module (A4 landscape, footer, heading styles) is the place for them once it
+is on main, and this module should then use it.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Table,
+    TableStyle,
+)
+
+from .referat import Referat
+from .referat_docx import AUTHOR
+
+PAGE = landscape(A4)
+MARGIN = 1.5 * cm
+BODY_PT = 9.5
+FOOTER_PT = 7.5
+LABEL_WIDTH = 150  # points: the label column of the fact tables
+ITEM_ROOM = 110  # points: an item's heading and the start of its fact table stay together
+GRID = colors.HexColor("#7A8794")
+HEADER_FILL = colors.HexColor("#D5DFEA")
+LABEL_FILL = colors.HexColor("#E8EEF4")
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
+
+@cache
+def _fonts() -> None:
+    """DejaVu Sans (regular, bold), embedded: every character a person can
+    type is in it, and no system font is needed."""
+    import matplotlib
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    for name, file in ((REGULAR, "DejaVuSans.ttf"), (BOLD, "DejaVuSans-Bold.ttf")):
+        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
+    addMapping(REGULAR, 0, 0, REGULAR)
+    addMapping(REGULAR, 1, 0, BOLD)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle(
+        "body", fontName=REGULAR, fontSize=BODY_PT, leading=BODY_PT * 1.3, spaceAfter=3
+    )
+
+    def bold(name, size, before, **kw):
+        return ParagraphStyle(
+            name,
+            parent=body,
+            fontName=BOLD,
+            fontSize=size,
+            leading=size * 1.25,
+            spaceBefore=before,
+            spaceAfter=3,
+            **kw,
+        )
+
+    return {
+        "body": body,
+        "cell": ParagraphStyle("cell", parent=body, spaceAfter=0),
+        "cell_bold": ParagraphStyle("cell_bold", parent=body, fontName=BOLD, spaceAfter=0),
+        "title": bold("title", BODY_PT * 2, 0),
+        "subtitle": ParagraphStyle(
+            "subtitle", parent=body, fontSize=BODY_PT * 1.3, leading=BODY_PT * 1.7
+        ),
+        "item": bold("item", BODY_PT * 1.45, BODY_PT),
+        "heading": bold("heading", BODY_PT * 1.1, BODY_PT * 0.6, keepWithNext=1),
+    }
+
+
+def _numbered_canvas(footer_left: str):
+    """Writes "<footer_left>" and "Side X af Y" at the foot of every page: the
+    pages are kept until the last is known (reportlab's two-pass pattern)."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._saved_pages: list[dict] = []
+
+        def showPage(self):  # noqa: N802 (reportlab's name)
+            self._saved_pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._saved_pages)
+            for number, state in enumerate(self._saved_pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(REGULAR, FOOTER_PT)
+                self.setFillGray(0.25)
+                self.drawString(MARGIN, MARGIN / 2, footer_left)
+                self.drawRightString(PAGE[0] - MARGIN, MARGIN / 2, f"Side {number} af {total}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def _table_style(extra) -> TableStyle:
+    return TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3.5),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            *extra,
+        ]
+    )
+
+
+def to_pdf(referat: Referat) -> bytes:
+    _fonts()
+    styles = _styles()
+    width = PAGE[0] - 2 * MARGIN
+
+    def para(text: str, style: str = "body") -> Paragraph:
+        lines = [escape(line) for line in (text or "").splitlines()] or [""]
+        return Paragraph("<br/>".join(lines), styles[style])
+
+    def facts(rows) -> Table:
+        return Table(
+            [[para(label, "cell_bold"), para(value, "cell")] for label, value in rows],
+            colWidths=[LABEL_WIDTH, width - LABEL_WIDTH],
+            style=_table_style([("BACKGROUND", (0, 0), (0, -1), LABEL_FILL)]),
+            hAlign="LEFT",
+        )
+
+    story = [
+        para(referat.heading, "title"),
+        para(referat.board_title, "subtitle"),
+        facts(referat.facts),
+    ]
+    if not referat.items:
+        story.append(para("Dagsordenen var tom."))
+    for item in referat.items:
+        story.append(CondPageBreak(ITEM_ROOM))
+        story += [para(item.heading, "item"), facts(item.facts)]
+        story.append(para(referat.changes_heading, "heading"))
+        bullet = "• " if item.changes else ""
+        story += [para(bullet + line) for line in referat.change_lines(item)]
+        story.append(para("Beslutning", "heading"))
+        story += [para(line) for line in item.decision_lines]
+        if item.actions:
+            rows = [[para(h, "cell_bold") for h in ("Handling", "Ansvarlig", "Frist")]]
+            rows += [
+                [para(a.text, "cell"), para(a.owner or "–", "cell"), para(a.deadline_label, "cell")]
+                for a in item.actions
+            ]
+            table = Table(
+                rows,
+                colWidths=[width * 0.6, width * 0.25, width * 0.15],
+                repeatRows=1,
+                style=_table_style([("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL)]),
+                hAlign="LEFT",
+            )
+            story.append(KeepTogether([para("Handlingspunkter", "heading"), table]))
+
+    out = io.BytesIO()
+    SimpleDocTemplate(
+        out,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=referat.heading,
+        subject=referat.board_title,
+        author=AUTHOR,
+        creator=AUTHOR,
+        lang="da-DK",
+    ).build(story, canvasmaker=_numbered_canvas(referat.footer))
+    return out.getvalue()
