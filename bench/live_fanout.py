@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import queue
 import statistics
 import threading
@@ -39,6 +40,66 @@ from _setup import FreshDatabase, fill_board
 
 from board.models import STAGES, Initiative
 from tests.server_processes import ServerProcess, SignedInClient, session_cookie
+
+
+def server_rss_kib(server: ServerProcess) -> int:
+    """Resident memory of the server's processes (master and workers), KiB."""
+    total = 0
+    for pid in process_group(server.process.pid):
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def process_group(pgid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getpgid(int(entry)) == pgid:
+                    pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
+class PageLoader(threading.Thread):
+    """Another person opening the board page again and again while the
+    streams are open and the moves go out: its times show what the open
+    streams cost everybody else."""
+
+    def __init__(self, base_url: str, path: str, cookie: str):
+        super().__init__(daemon=True)
+        self.host = base_url.split("//", 1)[1]
+        self.path = path
+        self.cookie = cookie
+        self.times: list[float] = []
+        self.failures = 0
+        self.stop = threading.Event()
+
+    def run(self):
+        conn = http.client.HTTPConnection(self.host, timeout=30)
+        while not self.stop.is_set():
+            started = time.monotonic()
+            try:
+                conn.request("GET", self.path, headers={"Cookie": self.cookie})
+                response = conn.getresponse()
+                response.read()
+                if response.status == 200:
+                    self.times.append(time.monotonic() - started)
+                else:
+                    self.failures += 1
+            except (OSError, http.client.HTTPException):
+                self.failures += 1
+                conn.close()
+                conn = http.client.HTTPConnection(self.host, timeout=30)
+            self.stop.wait(0.2)
+        conn.close()
 
 
 def percentile(values, p):
@@ -178,10 +239,19 @@ def run(args, n_cards: int) -> dict | None:
         server = ServerProcess(
             database.url,
             threads=args.threads,
-            env={"GUNICORN_WORKERS": str(args.workers), "LIVE_HEARTBEAT_SECONDS": "5"},
+            env={
+                "GUNICORN_WORKERS": str(args.workers),
+                "LIVE_HEARTBEAT_SECONDS": "5",
+                "GUNICORN_WORKER_CLASS": args.worker_class,
+                "LIVE_MAX_STREAMS": str(args.streams + 100),
+                "GUNICORN_WORKER_CONNECTIONS": str(args.streams + 200),
+            },
         ).start()
 
         path = f"/boards/{board_id}/events"
+        warm = SignedInClient(server.url, cookie, board_id)  # the worker has served a page
+        warm.close()
+        rss_before = server_rss_kib(server)
         parts_path = f"/boards/{board_id}/live/parts"
         fetchers = [
             PartsFetcher(server.url, parts_path, cookie)
@@ -202,8 +272,11 @@ def run(args, n_cards: int) -> dict | None:
             print(f"{len(failed)} streams failed to open: {failed[:3]}")
             return None
         time.sleep(1.0)  # every stream past its first round
+        rss_streams = server_rss_kib(server)
 
         browser = SignedInClient(server.url, cookie, board_id)
+        pages = PageLoader(server.url, f"/boards/{board_id}", cookie)
+        pages.start()
         sent: list[float] = []
         answered: list[float] = []
         state = {card_id: (stage, version) for card_id, stage, version in cards}
@@ -215,7 +288,7 @@ def run(args, n_cards: int) -> dict | None:
             target = stage_names[(stage_names.index(stage) + 1) % 4]
             status, request_sent, response_arrived = browser.move(card_id, target, version, stage)
             if status != 200:
-                raise RuntimeError(f"move {i + 1}: HTTP {status}")
+                raise RuntimeError(f"move {i + 1}: HTTP {status}\n" + server.output()[-3000:])
             sent.append(request_sent)
             answered.append(response_arrived)
             state[card_id] = (target, version + 1)
@@ -228,6 +301,9 @@ def run(args, n_cards: int) -> dict | None:
             time.sleep(0.05)
         for fetcher in fetchers:
             fetcher.todo.join()
+        pages.stop.set()
+        pages.join()
+        move_times = [a - s for s, a in zip(sent, answered, strict=True)]
 
         latencies, last_arrivals, from_request, complete, in_order = [], [], [], 0, 0
         event_ids = None
@@ -253,10 +329,30 @@ def run(args, n_cards: int) -> dict | None:
             f"Live fan-out on {kind}: {n_cards} cards, {args.streams} streams on one board, "
             f"{args.moves} moves"
         )
+        if args.worker_class == "gthread":
+            serving = f"gthread, {args.workers} workers x {args.threads} threads"
+        else:
+            serving = f"{args.worker_class}, {args.workers} workers"
         print(
-            f"  server: gunicorn gthread, {args.workers} workers x {args.threads} threads; "
-            f"pause between moves {args.pause * 1000:.0f} ms"
+            f"  server: gunicorn {serving}; pause between moves {args.pause * 1000:.0f} ms; "
+            f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
+        per_stream = (rss_streams - rss_before) / args.streams
+        print(
+            f"  server memory: {rss_before / 1024:.0f} MiB before the streams, "
+            f"{rss_streams / 1024:.0f} MiB with {args.streams} open: "
+            f"{per_stream:.1f} KiB per open stream"
+        )
+        print(
+            f"  move request -> response, {args.moves} moves: "
+            f"p50 {ms(statistics.median(move_times))}  p95 {ms(percentile(move_times, 95))}"
+        )
+        if pages.times:
+            print(
+                f"  board page meanwhile, {len(pages.times)} loads: "
+                f"p50 {ms(statistics.median(pages.times))}  p95 {ms(percentile(pages.times, 95))}"
+                f"; {pages.failures} failed"
+            )
         if latencies:
             print(
                 f"  response -> arrival, per stream: p50 {ms(statistics.median(latencies))}  "
@@ -306,6 +402,9 @@ def run(args, n_cards: int) -> dict | None:
             "parts_p95_ms": percentile(fetch_times, 95) * 1000 if fetch_times else None,
             "parts_p50_bytes": statistics.median(fetch_bytes) if fetch_bytes else None,
             "complete": complete,
+            "kib_per_stream": per_stream,
+            "move_p95_ms": percentile(move_times, 95) * 1000,
+            "page_p95_ms": percentile(pages.times, 95) * 1000 if pages.times else None,
             "streams": len(clients),
         }
     finally:
@@ -352,6 +451,7 @@ def main():
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=128)
+    parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--json", action="store_true", help="also print a JSON summary")
     raise SystemExit(run_all(parser.parse_args()))
 
