@@ -1,7 +1,10 @@
 """Live fan-out benchmark: one board open in many browsers, a series of moves.
 
-Starts a real server (gunicorn with gunicorn.conf.py, gthread workers) on a
-fresh database, opens N event streams on one board (default 100), then makes
+Starts the servers as production runs them (gunicorn with gunicorn.conf.py:
+the app on gthread workers, and the stream service, GUNICORN_ROLE=streams, a
+gevent worker; `--serving threads` serves the streams from the app's threads
+instead) on a fresh database, opens N event streams on one board (default
+100) on the stream service, then makes
 M card moves one after the other through the server's move route
 (POST /boards/<id>/initiatives/<iid>/move, as the browser does). For every
 move and every stream it records the time from the move's HTTP response to
@@ -17,8 +20,12 @@ fetches are printed too. The whole run is made once per `--cards` size
 (default 50 and 2,000), so the cost of a refresh can be compared across
 board sizes: it should follow what changed, not how big the board is.
 
-    .venv/bin/python bench/live_fanout.py                  # SQLite
+    .venv/bin/python bench/live_fanout.py --streams 1000   # SQLite
     .venv/bin/python bench/live_fanout.py --postgres postgresql://postgres@127.0.0.1:5432/test
+
+It also prints the stream service's resident memory before and with the
+streams open (per open stream), and the times of the moves and of a board
+page loaded every 0.2 s meanwhile, with the machine's load average.
 
 The arrival can precede the response (the server sends the response after
 the commit that also wakes the streams), so small negative times are real.
@@ -223,6 +230,7 @@ class StreamClient(threading.Thread):
 def run(args, n_cards: int) -> dict | None:
     database = FreshDatabase(args.postgres)
     server = None
+    servers: list[ServerProcess] = []
     clients: list[StreamClient] = []
     fetchers: list[PartsFetcher] = []
     try:
@@ -236,22 +244,32 @@ def run(args, n_cards: int) -> dict | None:
                 for c in Initiative.query.filter_by(board_id=board_id).order_by(Initiative.id)
             ]
         kind = "PostgreSQL" if args.postgres else "SQLite"
+        live_env = {"LIVE_HEARTBEAT_SECONDS": "5"}
         server = ServerProcess(
             database.url,
             threads=args.threads,
             env={
+                **live_env,
                 "GUNICORN_WORKERS": str(args.workers),
-                "LIVE_HEARTBEAT_SECONDS": "5",
-                "GUNICORN_WORKER_CLASS": args.worker_class,
+                # Serving the streams too: room for all of them.
                 "LIVE_MAX_STREAMS": str(args.streams + 100),
-                "GUNICORN_WORKER_CONNECTIONS": str(args.streams + 200),
             },
         ).start()
+        streams_server = server
+        if args.serving == "split":
+            streams_server = ServerProcess(
+                database.url, env={**live_env, "GUNICORN_ROLE": "streams"}
+            ).start()
+            servers.append(streams_server)
 
         path = f"/boards/{board_id}/events"
         warm = SignedInClient(server.url, cookie, board_id)  # the worker has served a page
         warm.close()
-        rss_before = server_rss_kib(server)
+        warm_stream = StreamClient(streams_server.url, f"/boards/{board_id}/events", cookie)
+        warm_stream.start()  # the stream route's code is loaded and its threads run
+        warm_stream.connected.wait(30)
+        warm_stream.close()
+        rss_before = server_rss_kib(streams_server)
         parts_path = f"/boards/{board_id}/live/parts"
         fetchers = [
             PartsFetcher(server.url, parts_path, cookie)
@@ -260,7 +278,9 @@ def run(args, n_cards: int) -> dict | None:
         for fetcher in fetchers:
             fetcher.start()
         clients = [
-            StreamClient(server.url, path, cookie, fetchers[i] if i < len(fetchers) else None)
+            StreamClient(
+                streams_server.url, path, cookie, fetchers[i] if i < len(fetchers) else None
+            )
             for i in range(args.streams)
         ]
         for client in clients:
@@ -272,7 +292,7 @@ def run(args, n_cards: int) -> dict | None:
             print(f"{len(failed)} streams failed to open: {failed[:3]}")
             return None
         time.sleep(1.0)  # every stream past its first round
-        rss_streams = server_rss_kib(server)
+        rss_streams = server_rss_kib(streams_server)
 
         browser = SignedInClient(server.url, cookie, board_id)
         pages = PageLoader(server.url, f"/boards/{board_id}", cookie)
@@ -329,17 +349,16 @@ def run(args, n_cards: int) -> dict | None:
             f"Live fan-out on {kind}: {n_cards} cards, {args.streams} streams on one board, "
             f"{args.moves} moves"
         )
-        if args.worker_class == "gthread":
-            serving = f"gthread, {args.workers} workers x {args.threads} threads"
-        else:
-            serving = f"{args.worker_class}, {args.workers} workers"
+        serving = f"gunicorn gthread, {args.workers} workers x {args.threads} threads"
+        if args.serving == "split":
+            serving += " for pages and moves; streams on a gevent stream service (1 worker)"
         print(
-            f"  server: gunicorn {serving}; pause between moves {args.pause * 1000:.0f} ms; "
+            f"  server: {serving}; pause between moves {args.pause * 1000:.0f} ms; "
             f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
         per_stream = (rss_streams - rss_before) / args.streams
         print(
-            f"  server memory: {rss_before / 1024:.0f} MiB before the streams, "
+            f"  stream server memory: {rss_before / 1024:.0f} MiB before the streams, "
             f"{rss_streams / 1024:.0f} MiB with {args.streams} open: "
             f"{per_stream:.1f} KiB per open stream"
         )
@@ -412,6 +431,8 @@ def run(args, n_cards: int) -> dict | None:
             fetcher.todo.put(None)
         for client in clients:
             client.close()
+        for other in servers:
+            other.stop()
         if server is not None:
             server.stop()
         database.drop()
@@ -451,7 +472,13 @@ def main():
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=128)
-    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument(
+        "--serving",
+        choices=["split", "threads"],
+        default="split",
+        help="split: streams on the gevent stream service (GUNICORN_ROLE=streams), the rest on "
+        "gthread; threads: everything on gthread, a thread per stream",
+    )
     parser.add_argument("--json", action="store_true", help="also print a JSON summary")
     raise SystemExit(run_all(parser.parse_args()))
 
