@@ -1,12 +1,19 @@
 # Production serving: `gunicorn -c gunicorn.conf.py wsgi:app` (see README,
-# "Deployment").
+# "Deployment"). One file, two roles, chosen by GUNICORN_ROLE:
 #
-# Threaded workers (gthread): an open board page holds one Server-Sent
-# Events stream, and an open stream holds one thread of a worker for as long
-# as the page is open (it holds no database connection while it waits). So
-# threads per worker bound the open board pages per worker: size
-# GUNICORN_WORKERS x GUNICORN_THREADS above the number of people who may have
-# a board open at once, plus room for ordinary requests.
+# * `app` (default): pages, moves, edits, exports. Threaded workers
+#   (gthread): a request holds a thread while it runs.
+# * `streams`: the Server-Sent Events streams only (`/boards/<id>/events`,
+#   `/s/<token>/events`; the proxy routes those paths here, see README).
+#   A gevent worker: an open stream is a greenlet waiting on its socket, not
+#   a thread, so one process holds thousands of open boards in little memory
+#   (psycopg 3 cooperates with gevent; docs/ARCHITECTURE.md, "Serving the
+#   streams", says why this and not the alternatives).
+#
+# Without a separate stream service the `app` role serves streams too, one
+# thread each: threads per worker then bound the open board pages per worker
+# (size GUNICORN_WORKERS x GUNICORN_THREADS above the number of people who may
+# have a board open at once, plus room for ordinary requests).
 #
 # Every worker process wakes its own streams: through PostgreSQL
 # LISTEN/NOTIFY (one listening connection per worker), or on SQLite by a
@@ -15,21 +22,34 @@
 import os
 import signal
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "100"))
-# Kept-alive idle connections wait in the worker's poller, not in a thread.
-worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads + 100)))
+role = os.environ.get("GUNICORN_ROLE", "app")
+if role not in ("app", "streams"):
+    raise SystemExit(f"GUNICORN_ROLE must be 'app' or 'streams', not {role!r}")
 
-# Streams may take all but GUNICORN_RESERVED_THREADS threads of a worker; a
-# stream beyond that gets 503 (the browser retries), so page loads and moves
-# always find a free thread. The app reads LIVE_MAX_STREAMS (board/config.py).
-reserved = int(os.environ.get("GUNICORN_RESERVED_THREADS", "16"))
-os.environ.setdefault("LIVE_MAX_STREAMS", str(max(1, threads - reserved)))
+if role == "streams":
+    bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
+    workers = int(os.environ.get("GUNICORN_WORKERS", "1"))
+    worker_class = "gevent"
+    # Open connections per worker: the streams, plus room for reconnects.
+    worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "5000"))
+    # A stream beyond LIVE_MAX_STREAMS gets 503 (the browser retries), before
+    # the worker's connection limit would make it wait unanswered.
+    os.environ.setdefault("LIVE_MAX_STREAMS", str(max(1, worker_connections - 100)))
+else:
+    bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+    workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+    worker_class = "gthread"
+    threads = int(os.environ.get("GUNICORN_THREADS", "100"))
+    # Kept-alive idle connections wait in the worker's poller, not in a thread.
+    worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads + 100)))
+    # Streams may take all but GUNICORN_RESERVED_THREADS threads of a worker; a
+    # stream beyond that gets 503 (the browser retries), so page loads and moves
+    # always find a free thread. The app reads LIVE_MAX_STREAMS (board/config.py).
+    reserved = int(os.environ.get("GUNICORN_RESERVED_THREADS", "16"))
+    os.environ.setdefault("LIVE_MAX_STREAMS", str(max(1, threads - reserved)))
 
-# For gthread workers `timeout` is the worker's heartbeat to the master, not
-# a limit per request, so a long stream is not killed.
+# For gthread and gevent workers `timeout` is the worker's heartbeat to the
+# master, not a limit per request, so a long stream is not killed.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 10
 keepalive = 5

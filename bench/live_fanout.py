@@ -1,7 +1,10 @@
 """Live fan-out benchmark: one board open in many browsers, a series of moves.
 
-Starts a real server (gunicorn with gunicorn.conf.py, gthread workers) on a
-fresh database, opens N event streams on one board (default 100), then makes
+Starts the servers as production runs them (gunicorn with gunicorn.conf.py:
+the app on gthread workers, and the stream service, GUNICORN_ROLE=streams, a
+gevent worker; `--serving threads` serves the streams from the app's threads
+instead) on a fresh database, opens N event streams on one board (default
+100) on the stream service, then makes
 M card moves one after the other through the server's move route
 (POST /boards/<id>/initiatives/<iid>/move, as the browser does). For every
 move and every stream it records the time from the move's HTTP response to
@@ -17,8 +20,12 @@ fetches are printed too. The whole run is made once per `--cards` size
 (default 50 and 2,000), so the cost of a refresh can be compared across
 board sizes: it should follow what changed, not how big the board is.
 
-    .venv/bin/python bench/live_fanout.py                  # SQLite
+    .venv/bin/python bench/live_fanout.py --streams 1000   # SQLite
     .venv/bin/python bench/live_fanout.py --postgres postgresql://postgres@127.0.0.1:5432/test
+
+It also prints the stream service's resident memory before and with the
+streams open (per open stream), and the times of the moves and of a board
+page loaded every 0.2 s meanwhile, with the machine's load average.
 
 The arrival can precede the response (the server sends the response after
 the commit that also wakes the streams), so small negative times are real.
@@ -29,6 +36,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import queue
 import statistics
 import threading
@@ -39,6 +47,66 @@ from _setup import FreshDatabase, fill_board
 
 from board.models import STAGES, Initiative
 from tests.server_processes import ServerProcess, SignedInClient, session_cookie
+
+
+def server_rss_kib(server: ServerProcess) -> int:
+    """Resident memory of the server's processes (master and workers), KiB."""
+    total = 0
+    for pid in process_group(server.process.pid):
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def process_group(pgid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getpgid(int(entry)) == pgid:
+                    pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
+class PageLoader(threading.Thread):
+    """Another person opening the board page again and again while the
+    streams are open and the moves go out: its times show what the open
+    streams cost everybody else."""
+
+    def __init__(self, base_url: str, path: str, cookie: str):
+        super().__init__(daemon=True)
+        self.host = base_url.split("//", 1)[1]
+        self.path = path
+        self.cookie = cookie
+        self.times: list[float] = []
+        self.failures = 0
+        self.stop = threading.Event()
+
+    def run(self):
+        conn = http.client.HTTPConnection(self.host, timeout=30)
+        while not self.stop.is_set():
+            started = time.monotonic()
+            try:
+                conn.request("GET", self.path, headers={"Cookie": self.cookie})
+                response = conn.getresponse()
+                response.read()
+                if response.status == 200:
+                    self.times.append(time.monotonic() - started)
+                else:
+                    self.failures += 1
+            except (OSError, http.client.HTTPException):
+                self.failures += 1
+                conn.close()
+                conn = http.client.HTTPConnection(self.host, timeout=30)
+            self.stop.wait(0.2)
+        conn.close()
 
 
 def percentile(values, p):
@@ -162,6 +230,7 @@ class StreamClient(threading.Thread):
 def run(args, n_cards: int) -> dict | None:
     database = FreshDatabase(args.postgres)
     server = None
+    servers: list[ServerProcess] = []
     clients: list[StreamClient] = []
     fetchers: list[PartsFetcher] = []
     try:
@@ -175,13 +244,32 @@ def run(args, n_cards: int) -> dict | None:
                 for c in Initiative.query.filter_by(board_id=board_id).order_by(Initiative.id)
             ]
         kind = "PostgreSQL" if args.postgres else "SQLite"
+        live_env = {"LIVE_HEARTBEAT_SECONDS": "5"}
         server = ServerProcess(
             database.url,
             threads=args.threads,
-            env={"GUNICORN_WORKERS": str(args.workers), "LIVE_HEARTBEAT_SECONDS": "5"},
+            env={
+                **live_env,
+                "GUNICORN_WORKERS": str(args.workers),
+                # Serving the streams too: room for all of them.
+                "LIVE_MAX_STREAMS": str(args.streams + 100),
+            },
         ).start()
+        streams_server = server
+        if args.serving == "split":
+            streams_server = ServerProcess(
+                database.url, env={**live_env, "GUNICORN_ROLE": "streams"}
+            ).start()
+            servers.append(streams_server)
 
         path = f"/boards/{board_id}/events"
+        warm = SignedInClient(server.url, cookie, board_id)  # the worker has served a page
+        warm.close()
+        warm_stream = StreamClient(streams_server.url, f"/boards/{board_id}/events", cookie)
+        warm_stream.start()  # the stream route's code is loaded and its threads run
+        warm_stream.connected.wait(30)
+        warm_stream.close()
+        rss_before = server_rss_kib(streams_server)
         parts_path = f"/boards/{board_id}/live/parts"
         fetchers = [
             PartsFetcher(server.url, parts_path, cookie)
@@ -190,7 +278,9 @@ def run(args, n_cards: int) -> dict | None:
         for fetcher in fetchers:
             fetcher.start()
         clients = [
-            StreamClient(server.url, path, cookie, fetchers[i] if i < len(fetchers) else None)
+            StreamClient(
+                streams_server.url, path, cookie, fetchers[i] if i < len(fetchers) else None
+            )
             for i in range(args.streams)
         ]
         for client in clients:
@@ -202,8 +292,11 @@ def run(args, n_cards: int) -> dict | None:
             print(f"{len(failed)} streams failed to open: {failed[:3]}")
             return None
         time.sleep(1.0)  # every stream past its first round
+        rss_streams = server_rss_kib(streams_server)
 
         browser = SignedInClient(server.url, cookie, board_id)
+        pages = PageLoader(server.url, f"/boards/{board_id}", cookie)
+        pages.start()
         sent: list[float] = []
         answered: list[float] = []
         state = {card_id: (stage, version) for card_id, stage, version in cards}
@@ -215,7 +308,7 @@ def run(args, n_cards: int) -> dict | None:
             target = stage_names[(stage_names.index(stage) + 1) % 4]
             status, request_sent, response_arrived = browser.move(card_id, target, version, stage)
             if status != 200:
-                raise RuntimeError(f"move {i + 1}: HTTP {status}")
+                raise RuntimeError(f"move {i + 1}: HTTP {status}\n" + server.output()[-3000:])
             sent.append(request_sent)
             answered.append(response_arrived)
             state[card_id] = (target, version + 1)
@@ -228,6 +321,9 @@ def run(args, n_cards: int) -> dict | None:
             time.sleep(0.05)
         for fetcher in fetchers:
             fetcher.todo.join()
+        pages.stop.set()
+        pages.join()
+        move_times = [a - s for s, a in zip(sent, answered, strict=True)]
 
         latencies, last_arrivals, from_request, complete, in_order = [], [], [], 0, 0
         event_ids = None
@@ -253,10 +349,29 @@ def run(args, n_cards: int) -> dict | None:
             f"Live fan-out on {kind}: {n_cards} cards, {args.streams} streams on one board, "
             f"{args.moves} moves"
         )
+        serving = f"gunicorn gthread, {args.workers} workers x {args.threads} threads"
+        if args.serving == "split":
+            serving += " for pages and moves; streams on a gevent stream service (1 worker)"
         print(
-            f"  server: gunicorn gthread, {args.workers} workers x {args.threads} threads; "
-            f"pause between moves {args.pause * 1000:.0f} ms"
+            f"  server: {serving}; pause between moves {args.pause * 1000:.0f} ms; "
+            f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
+        per_stream = (rss_streams - rss_before) / args.streams
+        print(
+            f"  stream server memory: {rss_before / 1024:.0f} MiB before the streams, "
+            f"{rss_streams / 1024:.0f} MiB with {args.streams} open: "
+            f"{per_stream:.1f} KiB per open stream"
+        )
+        print(
+            f"  move request -> response, {args.moves} moves: "
+            f"p50 {ms(statistics.median(move_times))}  p95 {ms(percentile(move_times, 95))}"
+        )
+        if pages.times:
+            print(
+                f"  board page meanwhile, {len(pages.times)} loads: "
+                f"p50 {ms(statistics.median(pages.times))}  p95 {ms(percentile(pages.times, 95))}"
+                f"; {pages.failures} failed"
+            )
         if latencies:
             print(
                 f"  response -> arrival, per stream: p50 {ms(statistics.median(latencies))}  "
@@ -306,6 +421,9 @@ def run(args, n_cards: int) -> dict | None:
             "parts_p95_ms": percentile(fetch_times, 95) * 1000 if fetch_times else None,
             "parts_p50_bytes": statistics.median(fetch_bytes) if fetch_bytes else None,
             "complete": complete,
+            "kib_per_stream": per_stream,
+            "move_p95_ms": percentile(move_times, 95) * 1000,
+            "page_p95_ms": percentile(pages.times, 95) * 1000 if pages.times else None,
             "streams": len(clients),
         }
     finally:
@@ -313,6 +431,8 @@ def run(args, n_cards: int) -> dict | None:
             fetcher.todo.put(None)
         for client in clients:
             client.close()
+        for other in servers:
+            other.stop()
         if server is not None:
             server.stop()
         database.drop()
@@ -352,6 +472,13 @@ def main():
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=128)
+    parser.add_argument(
+        "--serving",
+        choices=["split", "threads"],
+        default="split",
+        help="split: streams on the gevent stream service (GUNICORN_ROLE=streams), the rest on "
+        "gthread; threads: everything on gthread, a thread per stream",
+    )
     parser.add_argument("--json", action="store_true", help="also print a JSON summary")
     raise SystemExit(run_all(parser.parse_args()))
 
