@@ -21,6 +21,7 @@ from board.mail.delivery import deliver_due
 from tests import factories
 from tests.conftest import browser_login, serious_axe_violations
 from tests.mail_helpers import smtp_config
+from tests.office_helpers import pdf_pages
 
 pytestmark = pytest.mark.browser
 
@@ -116,12 +117,20 @@ def test_a_round_from_opening_to_the_published_documents(
     expect(leader.get_by_role("heading", level=1)).to_be_visible()
     expect(leader.locator(".report-table")).to_contain_text("Panelet har holdt to møder")
 
-    # 6. The published .docx holds both round texts and vurderinger.
+    # 6. The published .docx and .pdf hold both round texts and vurderinger.
     link = leader.get_by_role("link", name=re.compile("Word"))
     response = leader.request.get(link.first.get_attribute("href"))
     assert response.ok
     document = Document(io.BytesIO(response.body()))
-    cells = [c.text for row in document.tables[0].rows for c in row.cells]
+    cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
     for text_, health, _ in answers.values():
         assert text_ in cells
         assert health.split(" ", 1)[1] in cells
+    link = leader.get_by_role("link", name="Hent PDF")
+    response = leader.request.get(link.first.get_attribute("href"))
+    assert response.ok
+    assert response.headers["content-type"].startswith("application/pdf")
+    pdf_text = " ".join(" ".join(page.split()) for page in pdf_pages(response.body()))
+    for text_, health, _ in answers.values():
+        assert " ".join(text_.split()) in pdf_text
+        assert health.split(" ", 1)[1] in pdf_text
