@@ -4,8 +4,8 @@ a .docx just under the 30 MB unpacked limit (1,900 rows of long texts: the
 most python-docx is ever given), and for comparison a good .docx of 1,500
 rows. Each file is made first,
 then read by `read_upload` in a fresh process of its own, whose peak
-resident memory (getrusage ru_maxrss) is printed next to the memory the
-process had before reading (the imports).
+resident memory (VmHWM, the peak of its own memory map) is printed next to
+the memory the process had before reading (the imports).
 
     .venv/bin/python bench/import_bad_files.py            # every case, a table
     .venv/bin/python bench/import_bad_files.py --json bomb   # one case, JSON
@@ -39,6 +39,17 @@ CASES = {
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory since its exec: VmHWM of its own
+    memory map. Not getrusage's ru_maxrss: Linux carries that over exec from
+    the forking parent, so a child of a big process (a long pytest run)
+    would report the parent's size."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 

@@ -103,7 +103,7 @@ def test_a_long_but_allowed_table_still_reads():
 @pytest.mark.parametrize("case", ["bomb", "50000-rows-docx", "corrupt"])
 def test_reading_keeps_the_peak_memory_bounded(case, tmp_path):
     """Each read in a process of its own, so that its peak resident memory
-    (getrusage's ru_maxrss) is only this read's."""
+    (VmHWM, bench/import_bad_files.py `_peak_mb`) is only this read's."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "import_bad_files.py"), "--json", case],
         capture_output=True,
