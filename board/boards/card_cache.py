@@ -38,9 +38,13 @@ MAX_CARDS = 20_000  # about 1 KiB each
 
 
 def _key(card, viewer, changed: frozenset) -> tuple:
-    # Markup("a") == "a": a search's marked title (Markup with <mark>) must
-    # not meet a plain title that happens to hold the same characters.
-    marked = tuple(isinstance(value, Markup) for value in card) if isinstance(card, tuple) else ()
+    # Markup("a") == "a": a search's marked title or status line (Markup with
+    # <mark>, board/boards/search.py) must not meet a plain one that happens
+    # to hold the same characters.
+    marked = (
+        isinstance(getattr(card, "title", None), Markup),
+        isinstance(getattr(card, "status_first_line", None), Markup),
+    )
     return (card, marked, viewer, card.id in changed)
 
 

@@ -125,6 +125,7 @@ class BoardView:
     members: list[tuple[int, str]] = field(default_factory=list)  # the owner filter's choices
     mode: str = ""  # VIEW_MODES
     round_missing: dict[int, str] = field(default_factory=dict)  # card id -> open round's title
+    _labels: dict | None = field(default=None, repr=False, compare=False)  # see card()
 
     @property
     def compact(self) -> bool:
@@ -135,29 +136,52 @@ class BoardView:
         return self.mode == "spor"
 
     def card(self, source) -> CardSummary:
-        """A CardSummary from a card row or an `Initiative` (or itself)."""
+        """A CardSummary from a card row or an `Initiative` (or itself).
+
+        Called once per card of the board (thousands): what is the same for
+        many cards (a theme's, an objective's labels) is looked up once per
+        view in `_labels`, and the tuple is built by position."""
         if isinstance(source, CardSummary):
             return source
-        objective = self.objectives.get(source.objective_id)
-        status = getattr(source, "status_note", "")
+        labels = self._labels
+        if labels is None:
+            labels = self._labels = self._card_labels()
+        theme_id, objective_id = source.theme_id, source.objective_id
+        colour, theme_title = labels["themes"].get(theme_id) or self._theme_labels(theme_id)
+        objective_number, objective_label = labels["objectives"].get(objective_id, ("", ""))
+        title, status = source.title, first_line(getattr(source, "status_note", ""))
+        if self.filter.terms:
+            title, status = self.filter.mark(title), self.filter.mark(status)
         return CardSummary(
-            id=source.id,
-            theme_id=source.theme_id,
-            objective_id=source.objective_id,
-            title=self.filter.mark(source.title),
-            status_first_line=self.filter.mark(first_line(status)),
-            stage=source.stage,
-            position=source.position,
-            version=source.version,
-            colour=self.theme_index.get(source.theme_id, 0),
-            theme_title=self.themes_by_id[source.theme_id].title,
-            objective_number=objective.number if objective else "",
-            objective_label=objective.label if objective else "",
-            comment_count=self.comment_counts.get(source.id, 0),
-            owner_name=_owner_name(source),
-            health=getattr(source, "health", None),
-            round_missing=self.round_missing.get(source.id, ""),
+            source.id,
+            theme_id,
+            objective_id,
+            title,
+            status,
+            source.stage,
+            source.position,
+            source.version,
+            colour,
+            theme_title,
+            objective_number,
+            objective_label,
+            self.comment_counts.get(source.id, 0),
+            _owner_name(source),
+            getattr(source, "health", None),
+            self.round_missing.get(source.id, ""),
         )
+
+    def _theme_labels(self, theme_id: int) -> tuple[int, str]:
+        return self.theme_index.get(theme_id, 0), self.themes_by_id[theme_id].title
+
+    def _card_labels(self) -> dict:
+        return {
+            "themes": {theme_id: self._theme_labels(theme_id) for theme_id in self.themes_by_id},
+            "objectives": {
+                objective_id: (objective.number, objective.label)
+                for objective_id, objective in self.objectives.items()
+            },
+        }
 
     @property
     def total(self) -> int:
