@@ -306,3 +306,33 @@ def test_the_owners_calendar_holds_the_tiltag_they_own(client, world):
     set_following(owned, world.leder, False)  # "Følg ikke" takes it out
     db.session.commit()
     assert Calendar.from_ical(client.get(path).data).walk("VEVENT") == []
+
+
+def test_the_calendar_holds_open_status_rounds_deadlines(client, world):
+    from board.rounds import services as rounds
+
+    factories.make_initiative(world.board, "Ejet af Mads", owner_id=world.med.id)
+    deadline = date.today() + timedelta(days=14)
+    status_round = rounds.open_round(
+        world.board, title="Status til udvalget", deadline=deadline, actor=world.leder
+    )
+    db.session.commit()
+    feeds = {}
+    for user in (world.leder, world.med, world.med2):  # leads; owns a tiltag; neither
+        login(client, user)
+        url = _feed_url(client.post("/account/notifications/calendar"))
+        feeds[user.id] = url.split("tavle.test", 1)[-1]
+
+    def rounds_in(user):
+        events = Calendar.from_ical(client.get(feeds[user.id]).data).walk("VEVENT")
+        return [e for e in events if str(e["uid"]).startswith("statusrunde-")]
+
+    for user in (world.leder, world.med):
+        (entry,) = rounds_in(user)
+        assert str(entry["summary"]) == "Frist for statusrunden: Status til udvalget"
+        assert entry.decoded("dtstart") == deadline
+        assert str(entry["url"]).endswith(f"/boards/{world.board.id}/rounds/{status_round.id}")
+    assert rounds_in(world.med2) == []
+    rounds.close_round(status_round, actor=world.leder)
+    db.session.commit()
+    assert rounds_in(world.leder) == [] and rounds_in(world.med) == []

@@ -23,10 +23,9 @@ import sqlalchemy as sa
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from .. import models
 from ..clock import utcnow
 from ..extensions import db
-from ..models import Board, Initiative, Membership, Role
+from ..models import Board, Initiative, Membership, Role, RoundItem, StatusRound
 from ..tokens import hash_token, new_token
 from .models import CalendarFeed, Follow
 
@@ -107,12 +106,8 @@ def _deadlines(feed: CalendarFeed) -> list[tuple[Initiative, str]]:
 
 def _round_deadlines(feed: CalendarFeed) -> list:
     """The open status rounds in the feed: a board's, or for a user those of
-    the boards they lead and those asking about a tiltag they own. (The
-    rounds' tables come with board/rounds; without them, none.)"""
-    status_round = getattr(models, "StatusRound", None)
-    round_item = getattr(models, "RoundItem", None)
-    if status_round is None or round_item is None:
-        return []
+    the boards they lead and those asking about a tiltag they own."""
+    status_round, round_item = StatusRound, RoundItem
     query = (
         sa.select(status_round, Board.title)
         .join(Board, Board.id == status_round.board_id)

@@ -198,7 +198,12 @@ def calendar_feed(feed_token: str):
             "boards.initiative", board_id=card.board_id, initiative_id=card.id, _external=True
         )
 
-    body = calendar.feed_ics(feed, host=host, card_url=card_url)
+    def round_url(status_round) -> str:
+        return url_for(
+            "rounds.show", board_id=status_round.board_id, round_id=status_round.id, _external=True
+        )
+
+    body = calendar.feed_ics(feed, host=host, card_url=card_url, round_url=round_url)
     return Response(
         body,
         mimetype="text/calendar",
