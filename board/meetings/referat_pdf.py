@@ -1,63 +1,35 @@
 """The referat as a PDF: the same content as the .docx (what is shown comes
-from the content model, referat.py), drawn with reportlab, the tool the
-committee's status PDF uses: A4 landscape, DejaVu Sans embedded (the fonts
-matplotlib ships), a footer with the meeting and "Side X af Y".
-
-The page and footer are set up here for now; the documents' shared layout
-module (A4 landscape, footer, heading styles) is the place for them once it
-is on main, and this module should then use it.
-"""
+from the content model, referat.py), drawn with reportlab on the documents'
+shared page (board/documents/pdf_layout.py, as the committee's status PDF):
+A4 landscape, DejaVu Sans embedded, a footer with the meeting and "Side X af
+Y"."""
 
 from __future__ import annotations
 
-import io
-from functools import cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import cm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Table,
     TableStyle,
 )
 
+from ..documents.fonts import PDF_BOLD, PDF_REGULAR, register_pdf_fonts
+from ..documents.pdf_layout import LandscapeDocument, frame_width
 from .referat import Referat
 from .referat_docx import AUTHOR
 
-PAGE = landscape(A4)
-MARGIN = 1.5 * cm
 BODY_PT = 9.5
-FOOTER_PT = 7.5
 LABEL_WIDTH = 150  # points: the label column of the fact tables
 ITEM_ROOM = 110  # points: an item's heading and the start of its fact table stay together
 GRID = colors.HexColor("#7A8794")
 HEADER_FILL = colors.HexColor("#D5DFEA")
 LABEL_FILL = colors.HexColor("#E8EEF4")
-REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
-
-
-@cache
-def _fonts() -> None:
-    """DejaVu Sans (regular, bold), embedded: every character a person can
-    type is in it, and no system font is needed."""
-    import matplotlib
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    for name, file in ((REGULAR, "DejaVuSans.ttf"), (BOLD, "DejaVuSans-Bold.ttf")):
-        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
-    addMapping(REGULAR, 0, 0, REGULAR)
-    addMapping(REGULAR, 1, 0, BOLD)
+REGULAR, BOLD = PDF_REGULAR, PDF_BOLD
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -90,33 +62,6 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _numbered_canvas(footer_left: str):
-    """Writes "<footer_left>" and "Side X af Y" at the foot of every page: the
-    pages are kept until the last is known (reportlab's two-pass pattern)."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._saved_pages: list[dict] = []
-
-        def showPage(self):  # noqa: N802 (reportlab's name)
-            self._saved_pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._saved_pages)
-            for number, state in enumerate(self._saved_pages, start=1):
-                self.__dict__.update(state)
-                self.setFont(REGULAR, FOOTER_PT)
-                self.setFillGray(0.25)
-                self.drawString(MARGIN, MARGIN / 2, footer_left)
-                self.drawRightString(PAGE[0] - MARGIN, MARGIN / 2, f"Side {number} af {total}")
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
-
-
 def _table_style(extra) -> TableStyle:
     return TableStyle(
         [
@@ -132,9 +77,9 @@ def _table_style(extra) -> TableStyle:
 
 
 def to_pdf(referat: Referat) -> bytes:
-    _fonts()
+    register_pdf_fonts()
     styles = _styles()
-    width = PAGE[0] - 2 * MARGIN
+    width = frame_width()
 
     def para(text: str, style: str = "body") -> Paragraph:
         lines = [escape(line) for line in (text or "").splitlines()] or [""]
@@ -178,18 +123,9 @@ def to_pdf(referat: Referat) -> bytes:
             )
             story.append(KeepTogether([para("Handlingspunkter", "heading"), table]))
 
-    out = io.BytesIO()
-    SimpleDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
+    return LandscapeDocument(
         title=referat.heading,
+        footer_left=referat.footer,
         subject=referat.board_title,
         author=AUTHOR,
-        creator=AUTHOR,
-        lang="da-DK",
-    ).build(story, canvasmaker=_numbered_canvas(referat.footer))
-    return out.getvalue()
+    ).build(story)
