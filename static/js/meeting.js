@@ -32,13 +32,39 @@
     return !!(active && root.contains(active) && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName));
   }
 
+  // One request at a time on #meeting-live. htmx drops a request whose
+  // element has one in flight (hx-sync's default), and a dropped re-read
+  // leaves the page behind the meeting (a decision recorded just after a
+  // step never showed). So a request asked for meanwhile waits its turn;
+  // of several waiting re-reads one is enough.
+  var busy = false;
+  var waiting = [];
+  function issue(method, url, values) {
+    if (busy) {
+      var again = method === "GET" && waiting.some(function (w) { return w.method === "GET"; });
+      if (!again) waiting.push({ method: method, url: url, values: values });
+      return;
+    }
+    busy = true;
+    var options = { target: "#meeting-live", swap: "innerHTML" };
+    if (values) options.values = values;
+    var finished = function () {
+      busy = false;
+      var next = waiting.shift();
+      if (next) issue(next.method, next.url, next.values);
+    };
+    var request = htmx.ajax(method, url, options);
+    if (request && typeof request.then === "function") request.then(finished, finished);
+    else finished();
+  }
+
   function refresh(force) {
     if (!force && typing()) {
       pending = true;
       return;
     }
     pending = false;
-    htmx.ajax("GET", root.dataset.currentUrl, { target: "#meeting-live", swap: "innerHTML" });
+    issue("GET", root.dataset.currentUrl);
   }
 
   root.addEventListener("focusout", function () {
@@ -88,6 +114,6 @@
     var to = now.position + step;
     if (to < 0 || to >= now.count) return;
     event.preventDefault();
-    htmx.ajax("POST", showUrl, { target: "#meeting-live", swap: "innerHTML", values: { position: to } });
+    issue("POST", showUrl, { position: to });
   });
 })();
