@@ -18,6 +18,10 @@ Before each board's moves the same clients GET `/healthz` without pause
 for `--healthz` seconds: the trivial baseline (no session, no template, one
 `SELECT 1`), i.e. what any request costs on this machine at this moment.
 
+The first `--warmup` seconds of moves are not timed (they are checked):
+each worker compiles the move's templates and statements on its first
+moves, once in its life, which would otherwise be the p95 of a short run.
+
 Printed per run: moves/s (answers 200), client-side p50/p95 latency, the
 server's own time per move from gunicorn's access log (%(D)s), how long each
 move held the board's lock (p50/p95), the CPU time its thread used while
@@ -279,6 +283,7 @@ def run_healthz(client: Client, stats: Stats, deadline: float) -> None:
 class Stats:
     def __init__(self):
         self.lock = threading.Lock()
+        self.measuring = True  # False during the warm-up: only `applied` is kept
         self.ok_latency: list[float] = []
         self.ok_bytes = 0
         self.conflicts = 0
@@ -295,17 +300,25 @@ def run_client(
     board_id: int,
     own: list[int],
     everyone: list[int],
-    page,
+    seen,
     stats,
     deadline: float,
     shared_fraction: float,
-    seed: int,
+    rng: random.Random,
     think: float,
 ):
-    rng = random.Random(seed)
-    known, counts = parse_board(page)
+    """Moves until `deadline`. `seen` is the client's (cards, column counts)
+    as its pages showed them, kept up to date from the answers."""
+    known, counts = seen
     headers = {"X-CSRFToken": client.csrf, "HX-Request": "true"}
     while time.time() < deadline:
+        if think:
+            # A person looks at the board before each move, so the clients
+            # do not all start at the same instant either (20 simultaneous
+            # first moves would measure a burst, not a meeting).
+            time.sleep(rng.uniform(0.5, 1.5) * think)
+            if time.time() >= deadline:
+                break
         card_id = rng.choice(everyone) if rng.random() < shared_fraction else rng.choice(own)
         stage, version = known[card_id]
         target = rng.choice([s for s in STAGES if s != stage])
@@ -333,9 +346,12 @@ def run_client(
         timing = server_timing(client.last_headers.get("Server-Timing", ""))
         with stats.lock:
             if status == 200:
+                stats.applied[(card_id, target)] += 1  # for the check, warm-up included
+            if not stats.measuring:
+                pass
+            elif status == 200:
                 stats.ok_latency.append(elapsed)
                 stats.ok_bytes += len(text.encode("utf-8"))
-                stats.applied[(card_id, target)] += 1
                 if "lock" in timing:
                     stats.lock_held.append(timing["lock"])
                     stats.lock_wait.append(timing.get("lock-wait", 0.0))
@@ -345,8 +361,34 @@ def run_client(
                 stats.conflict_latency.append(elapsed)
             else:
                 stats.errors[f"HTTP {status}"] += 1
-        if think:  # a person looks at the board before the next move
-            time.sleep(rng.uniform(0.5, 1.5) * think)
+
+
+def moves_until(deadline, clients, board, stats) -> None:
+    """Every client moves (run_client) in its own thread until `deadline`."""
+    board_id, ids, seen, rngs, shared_fraction, think = board
+    n_clients = len(clients)
+    threads = [
+        threading.Thread(
+            target=run_client,
+            args=(
+                client,
+                board_id,
+                ids[i::n_clients],
+                ids,
+                seen[i],
+                stats,
+                deadline,
+                shared_fraction,
+                rngs[i],
+                think,
+            ),
+        )
+        for i, client in enumerate(clients)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 # --- one run ------------------------------------------------------------------------
@@ -470,6 +512,7 @@ def run(
     shared_fraction,
     think,
     healthz_seconds=0.0,
+    warmup=2.0,
 ):
     app = database.make_app()
     boards, emails = setup(app, sizes, n_clients)
@@ -485,31 +528,18 @@ def run(
                 rows.append(baseline(kind, size, clients, healthz_seconds))
                 print_row(rows[-1])
             stats = Stats()
+            seen = [parse_board(page) for page in pages]
+            rngs = [random.Random(1000 * size + i) for i in range(n_clients)]
+
+            # Warm-up, not measured: each worker compiles the move's templates
+            # and statements on its first moves, once in its life.
+            stats.measuring = False
+            board = (board_id, ids, seen, rngs, shared_fraction, think)
+            moves_until(time.time() + warmup, clients, board, stats)
+            stats.measuring = True
             log_start = server.log_size()
-            deadline = time.time() + seconds
-            threads = [
-                threading.Thread(
-                    target=run_client,
-                    args=(
-                        client,
-                        board_id,
-                        ids[i::n_clients],
-                        ids,
-                        pages[i],
-                        stats,
-                        deadline,
-                        shared_fraction,
-                        1000 * size + i,
-                        think,
-                    ),
-                )
-                for i, client in enumerate(clients)
-            ]
             started = time.time()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            moves_until(started + seconds, clients, board, stats)
             wall = time.time() - started
             server_ms, _ = server.move_times_ms(log_start)
             problems = verify(app, board_id, stats)
@@ -593,12 +623,19 @@ def main():
         default=0,
         help="mean pause (s) of each client between its moves; 0: move without pause",
     )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=2,
+        help="seconds of moves before the measured ones, not counted in the times",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     workers, threads = gunicorn_settings()
     print(
         f"Moves under load: {args.clients} clients, {args.seconds:g} s per board, "
         f"pause between a client's moves {args.think:g} s (0.5-1.5x), "
+        f"after {args.warmup:g} s of warm-up moves, "
         f"gunicorn gthread {workers} workers x {threads} threads, {os.cpu_count()} CPUs, "
         f"load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
@@ -627,6 +664,7 @@ def main():
                 args.shared,
                 args.think,
                 args.healthz,
+                args.warmup,
             )
             for row in rows:
                 failed = failed or row["check"] not in ("OK", "-") or row["errors"] > 0
