@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
 from ..models import (
@@ -249,14 +249,16 @@ def parse_filter(
 
 
 def load_themes(board_id: int) -> list[Theme]:
-    """Themes with their objectives: two queries."""
+    """Themes with their objectives: one query (a board has a handful of
+    themes, so repeating a theme's columns on each objective's row costs less
+    than a second round trip; every board page and move runs this)."""
     return list(
         db.session.scalars(
             sa.select(Theme)
             .where(Theme.board_id == board_id)
-            .options(selectinload(Theme.objectives))
+            .options(joinedload(Theme.objectives))
             .order_by(Theme.position, Theme.id)
-        )
+        ).unique()
     )
 
 

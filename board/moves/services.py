@@ -65,6 +65,10 @@ class MoveResult:
     to_stage: str
     to_position: int
     event: Event | None  # None when the card was already where asked
+    # Live cards of the columns it left and entered, after the move, as read
+    # under the lock; None where the move could not know them without
+    # another query (a filtered board: the counts are the filter's).
+    counts: dict[str, int] | None = None
 
     @property
     def changed(self) -> bool:
@@ -393,12 +397,24 @@ def move_initiative(
         raise _past_the_end(position, others, stage, filtered)
     if from_stage == stage and position == from_position:
         set_committed_value(initiative, "position", from_position)
-        return MoveResult(initiative, from_stage, from_position, stage, position, None)
+        return MoveResult(
+            initiative, from_stage, from_position, stage, position, None, state.counts
+        )
     _shift(initiative, from_stage, from_position, stage, position)
     _write_card(initiative, stage=stage, position=position, version=version)
     _expire_positions(initiative)
     event = _record_move(initiative, actor, from_stage, from_position, stage, position)
-    return MoveResult(initiative, from_stage, from_position, stage, position, event)
+    counts = _counts_after(state.counts, from_stage, stage)
+    return MoveResult(initiative, from_stage, from_position, stage, position, event, counts)
+
+
+def _counts_after(counts: dict[str, int], from_stage: str, stage: str) -> dict[str, int]:
+    """The two columns' counts read before the move, as the move leaves them."""
+    after = dict(counts)
+    if from_stage != stage:
+        after[from_stage] -= 1
+        after[stage] += 1
+    return after
 
 
 def _record_move(initiative, actor, from_stage, from_position, stage, to_position) -> Event:
@@ -441,9 +457,11 @@ def _move_carefully(initiative, stage, position, version, actor, board_filter) -
             raise _past_the_end(position, others, stage, filtered)
         insert_at = position
         if from_stage == stage and insert_at == from_position:
-            return MoveResult(initiative, from_stage, from_position, stage, insert_at, None)
+            return MoveResult(initiative, from_stage, from_position, stage, insert_at, None, dense)
         _shift(initiative, from_stage, from_position, stage, insert_at)
+        counts = _counts_after(dense, from_stage, stage)
     else:
+        counts = None  # a filtered board's counts are the filter's, or a gap was repaired
         target = _column(board_id, stage)
         others = [card for card in target if card.id != initiative.id]
         insert_at = _insert_index(others, position, board_filter, stage)
@@ -457,4 +475,4 @@ def _move_carefully(initiative, stage, position, version, actor, board_filter) -
     _write_card(initiative, stage=stage, position=insert_at, version=version)
     _expire_positions(initiative)
     event = _record_move(initiative, actor, from_stage, from_position, stage, insert_at)
-    return MoveResult(initiative, from_stage, from_position, stage, insert_at, event)
+    return MoveResult(initiative, from_stage, from_position, stage, insert_at, event, counts)

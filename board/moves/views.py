@@ -12,7 +12,8 @@ the column the client showed the card in: on a conflict it is re-rendered
 too, so a card that moved elsewhere meanwhile is not left in the page twice.
 
 Answers (always HTML fragments for htmx):
-  200  the moved card, the column counts out of band, the announcement
+  200  the moved card, the counts of the columns it left and entered out
+       of band, the announcement
   400  Danish message (bad stage/position/version), into #notice
   403  not a leader (or admin) on the board
   404  unknown board or card, a card of another board, or not a member
@@ -30,7 +31,6 @@ from ..boards.queries import load_themes, parse_filter, parse_mode
 from ..database import commit_keeping_loaded
 from ..errors import Refused, StaleVersion
 from ..extensions import db
-from ..models import Initiative
 from ..params import parse_id
 from . import bp, fragments
 from .services import move_initiative, parse_stage
@@ -48,7 +48,8 @@ def _number(name: str, missing: str, invalid: str) -> int:
 
 @bp.board_post("/initiatives/<int:initiative_id>/move", need="edit")
 def move(access, initiative_id: int):
-    initiative = access.owned_or_404(Initiative, initiative_id)
+    loaded = fragments.load_card(access.board.id, initiative_id)
+    initiative = loaded.initiative
     stage = parse_stage(request.form.get("stage"))
     position = _number(
         "position",
@@ -94,12 +95,12 @@ def move(access, initiative_id: int):
     # than needed: commit first (keeping the loaded objects, which hold what
     # was just written), then build the answer, read the counts and render.
     commit_keeping_loaded()
-    card = fragments.card_summary(access.board, themes, board_filter, result.initiative)
+    card = fragments.card_summary(access.board, themes, board_filter, loaded)
     announcement = fragments.announcement(result, position)
     return render_template(
         "moves/_moved.html",
         access=access,
         announcement=announcement,
         mode=mode,
-        **fragments.moved_context(access.board.id, board_filter, card),
+        **fragments.moved_context(access.board.id, board_filter, card, result.counts),
     )

@@ -26,7 +26,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import Comment, Event, Membership, User, UTCDateTime
 from . import following, mailing
-from .kinds import OFF, category_of, default_delivery
+from .kinds import INSTANT, OFF, category_of, default_delivery
 from .mentions import mentioned_ids
 from .models import Notification, NotificationSetting
 
@@ -56,16 +56,18 @@ def notify_about(event: Event, actor) -> None:
         mentioned = [i for i in mentioned_ids(comment.body if comment else "") if i != actor.id]
         following.start_following(event.initiative_id, [actor.id], "comment")
         following.start_following(event.initiative_id, mentioned, "mention")
+    instant = False
     if mentioned:
-        _insert(
+        instant = _insert(
             event, actor, "mention", sa.select(User.id).where(User.id.in_(mentioned)), comment_id
         )
     followers = following.follower_ids_query(event.initiative_id).subquery()
     candidates = sa.select(followers.c[0])
     if mentioned:
         candidates = candidates.where(followers.c[0].not_in(mentioned))
-    _insert(event, actor, category, candidates, comment_id)
-    mailing.queue_instant(event, comment_id)
+    instant = _insert(event, actor, category, candidates, comment_id) or instant
+    if instant:
+        mailing.queue_instant(event, comment_id)
 
 
 def _mentions_added_by_edit(event: Event, actor, comment_id: int | None) -> None:
@@ -81,14 +83,17 @@ def _mentions_added_by_edit(event: Event, actor, comment_id: int | None) -> None
     db.session.flush()
     new = sa.select(User.id).where(User.id.in_(mentioned), User.id.not_in(told))
     following.start_following(event.initiative_id, mentioned, "mention")
-    _insert(event, actor, "mention", new, comment_id)
-    mailing.queue_instant(event, comment_id)
+    if _insert(event, actor, "mention", new, comment_id):
+        mailing.queue_instant(event, comment_id)
 
 
-def _insert(event: Event, actor, category: str, candidate_ids, comment_id: int | None) -> None:
+def _insert(event: Event, actor, category: str, candidate_ids, comment_id: int | None) -> bool:
     """INSERT ... SELECT: a notification for each candidate who can see the
     board and has not turned `category` off, with their delivery choice (or
-    the default for their role on this board)."""
+    the default for their role on this board). Returns whether any of them
+    wants an e-mail at once: the INSERT returns the deliveries, so the usual
+    case (nobody) costs no query to look for mails to queue. Every change to
+    a card runs this under the board's lock."""
     delivery = sa.func.coalesce(
         NotificationSetting.delivery,
         sa.case(
@@ -134,4 +139,7 @@ def _insert(event: Event, actor, category: str, candidate_ids, comment_id: int |
         "delivery",
         "created_at",
     )
-    db.session.execute(sa.insert(Notification).from_select(columns, recipients))
+    deliveries = db.session.scalars(
+        sa.insert(Notification).from_select(columns, recipients).returning(Notification.delivery)
+    ).all()
+    return INSTANT in deliveries
