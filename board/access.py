@@ -130,20 +130,25 @@ def _deny_anonymous():
     abort(login_manager.unauthorized())
 
 
+# The board and the viewer's role on it in one query, built once: every
+# board request runs it.
+_BOARD_AND_ROLE = (
+    sa.select(Board, Membership.role)
+    .outerjoin(
+        Membership,
+        sa.and_(Membership.board_id == Board.id, Membership.user_id == sa.bindparam("viewer_id")),
+    )
+    .where(Board.id == sa.bindparam("board_id"))
+)
+
+
 def member_access(board_id: int, need: str = "view") -> BoardAccess:
     if need not in NEEDS:
         raise ValueError(f"unknown need {need!r}")
     if not current_user.is_authenticated:
         _deny_anonymous()
-    # The board and the viewer's role on it in one query (every board
-    # request runs this).
     row = db.session.execute(
-        sa.select(Board, Membership.role)
-        .outerjoin(
-            Membership,
-            sa.and_(Membership.board_id == Board.id, Membership.user_id == current_user.id),
-        )
-        .where(Board.id == board_id)
+        _BOARD_AND_ROLE, {"board_id": board_id, "viewer_id": current_user.id}
     ).first()
     if row is None:
         abort(404)

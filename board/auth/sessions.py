@@ -55,12 +55,7 @@ def user_for_session_id(session_id: str) -> User | None:
     user_id = parse_id(user_id)
     if user_id is None or not token:
         return None
-    # One query for the user and the login (every request runs it).
-    user = db.session.scalar(
-        sa.select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == user_id, *_open_login(hash_token(token)))
-    )
+    user = db.session.scalar(_USER_OF_LOGIN, {"user_id": user_id, **_login_params(token)})
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     user.login_token = token
@@ -76,13 +71,26 @@ def login_token_hash(user: User) -> str | None:
 def login_is_open(user_id: int, token_hash: str) -> bool:
     """Whether that login still exists and has not expired (logout deletes it)."""
     query = sa.select(LoginSession.id).where(
-        LoginSession.user_id == user_id, *_open_login(token_hash)
+        LoginSession.user_id == sa.bindparam("user_id"), *_OPEN_LOGIN
     )
-    return db.session.scalar(query) is not None
+    params = {"user_id": user_id, **_login_params(token_hash=token_hash)}
+    return db.session.scalar(query, params) is not None
 
 
-def _open_login(token_hash: str) -> tuple:
-    """The conditions of a login that still signs in: this token's row, not
-    older than the remember-me cookie may be."""
+# The conditions of a login that still signs in: this token's row, not older
+# than the remember-me cookie may be (parameters from `_login_params`).
+_OPEN_LOGIN = (
+    LoginSession.token_hash == sa.bindparam("token_hash"),
+    LoginSession.created_at >= sa.bindparam("cutoff", type_=LoginSession.created_at.type),
+)
+# The user and the login in one query, built once: every request runs it.
+_USER_OF_LOGIN = (
+    sa.select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(User.id == sa.bindparam("user_id"), *_OPEN_LOGIN)
+)
+
+
+def _login_params(token: str | None = None, *, token_hash: str | None = None) -> dict:
     cutoff = utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
-    return LoginSession.token_hash == token_hash, LoginSession.created_at >= cutoff
+    return {"token_hash": token_hash or hash_token(token), "cutoff": cutoff}

@@ -248,18 +248,20 @@ def parse_filter(
     )
 
 
+# Built once: every board page and move runs it.
+_THEMES = (
+    sa.select(Theme)
+    .where(Theme.board_id == sa.bindparam("board_id"))
+    .options(joinedload(Theme.objectives))
+    .order_by(Theme.position, Theme.id)
+)
+
+
 def load_themes(board_id: int) -> list[Theme]:
     """Themes with their objectives: one query (a board has a handful of
     themes, so repeating a theme's columns on each objective's row costs less
-    than a second round trip; every board page and move runs this)."""
-    return list(
-        db.session.scalars(
-            sa.select(Theme)
-            .where(Theme.board_id == board_id)
-            .options(joinedload(Theme.objectives))
-            .order_by(Theme.position, Theme.id)
-        ).unique()
-    )
+    than a second round trip)."""
+    return list(db.session.scalars(_THEMES, {"board_id": board_id}).unique())
 
 
 def board_members(board_id: int) -> list[tuple[int, str]]:

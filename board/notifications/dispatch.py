@@ -20,6 +20,8 @@ without an actor (the command line, an import, the demo data) tell no one.
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 
 from ..clock import utcnow
@@ -58,14 +60,11 @@ def notify_about(event: Event, actor) -> None:
         following.start_following(event.initiative_id, mentioned, "mention")
     instant = False
     if mentioned:
-        instant = _insert(
-            event, actor, "mention", sa.select(User.id).where(User.id.in_(mentioned)), comment_id
-        )
-    followers = following.follower_ids_query(event.initiative_id).subquery()
-    candidates = sa.select(followers.c[0])
-    if mentioned:
-        candidates = candidates.where(followers.c[0].not_in(mentioned))
-    instant = _insert(event, actor, category, candidates, comment_id) or instant
+        instant = _insert(_mention_insert(), event, actor, comment_id, mentioned)
+    instant = (
+        _insert(_followers_insert(category, bool(mentioned)), event, actor, comment_id, mentioned)
+        or instant
+    )
     if instant:
         mailing.queue_instant(event, comment_id)
 
@@ -77,23 +76,49 @@ def _mentions_added_by_edit(event: Event, actor, comment_id: int | None) -> None
     mentioned = [i for i in mentioned_ids(comment.body if comment else "") if i != actor.id]
     if not mentioned:
         return
-    told = sa.select(Notification.user_id).where(
-        Notification.comment_id == comment_id, Notification.category == "mention"
-    )
     db.session.flush()
-    new = sa.select(User.id).where(User.id.in_(mentioned), User.id.not_in(told))
     following.start_following(event.initiative_id, mentioned, "mention")
-    if _insert(event, actor, "mention", new, comment_id):
+    if _insert(_new_mention_insert(), event, actor, comment_id, mentioned):
         mailing.queue_instant(event, comment_id)
 
 
-def _insert(event: Event, actor, category: str, candidate_ids, comment_id: int | None) -> bool:
+# The INSERT ... SELECT statements are built once per category, with bind
+# parameters (n_*) for the Event: every change to a card runs one under the
+# board's lock, and building the expression cost more Python time than the
+# database spends on it.
+_MENTIONED = sa.bindparam("n_mentioned", expanding=True)
+
+
+@functools.cache
+def _followers_insert(category: str, excluding_mentioned: bool):
+    """The card's followers (less those a comment mentions, told apart)."""
+    followers = following.follower_ids_query(sa.bindparam("n_initiative_id")).subquery()
+    candidates = sa.select(followers.c[0])
+    if excluding_mentioned:
+        candidates = candidates.where(followers.c[0].not_in(_MENTIONED))
+    return _insert_statement(category, candidates)
+
+
+@functools.cache
+def _mention_insert():
+    return _insert_statement("mention", sa.select(User.id).where(User.id.in_(_MENTIONED)))
+
+
+@functools.cache
+def _new_mention_insert():
+    """Those an edited comment mentions and was not yet a mention for."""
+    told = sa.select(Notification.user_id).where(
+        Notification.comment_id == sa.bindparam("n_comment_id"),
+        Notification.category == "mention",
+    )
+    new = sa.select(User.id).where(User.id.in_(_MENTIONED), User.id.not_in(told))
+    return _insert_statement("mention", new)
+
+
+def _insert_statement(category: str, candidate_ids):
     """INSERT ... SELECT: a notification for each candidate who can see the
     board and has not turned `category` off, with their delivery choice (or
-    the default for their role on this board). Returns whether any of them
-    wants an e-mail at once: the INSERT returns the deliveries, so the usual
-    case (nobody) costs no query to look for mails to queue. Every change to
-    a card runs this under the board's lock."""
+    the default for their role on this board), returning the deliveries."""
     delivery = sa.func.coalesce(
         NotificationSetting.delivery,
         sa.case(
@@ -101,21 +126,19 @@ def _insert(event: Event, actor, category: str, candidate_ids, comment_id: int |
             else_=default_delivery(category, "leder"),
         ),
     )
+    board_id = sa.bindparam("n_board_id", type_=sa.Integer)
     recipients = (
         sa.select(
             User.id,
-            sa.literal(event.board_id),
-            sa.literal(event.initiative_id),
-            sa.literal(event.id),
-            sa.literal(comment_id, sa.Integer),
+            board_id,
+            sa.bindparam("n_initiative_id", type_=sa.Integer),
+            sa.bindparam("n_event_id", type_=sa.Integer),
+            sa.bindparam("n_comment_id", type_=sa.Integer),
             sa.literal(category),
             delivery,
-            sa.literal(utcnow(), UTCDateTime()),
+            sa.bindparam("n_created_at", type_=UTCDateTime()),
         )
-        .join(
-            Membership,
-            sa.and_(Membership.user_id == User.id, Membership.board_id == event.board_id),
-        )
+        .join(Membership, sa.and_(Membership.user_id == User.id, Membership.board_id == board_id))
         .outerjoin(
             NotificationSetting,
             sa.and_(
@@ -124,7 +147,7 @@ def _insert(event: Event, actor, category: str, candidate_ids, comment_id: int |
         )
         .where(
             User.active.is_(True),
-            User.id != actor.id,
+            User.id != sa.bindparam("n_actor_id"),
             User.id.in_(candidate_ids),
             delivery != OFF,
         )
@@ -139,7 +162,24 @@ def _insert(event: Event, actor, category: str, candidate_ids, comment_id: int |
         "delivery",
         "created_at",
     )
+    table = Notification.__table__  # Core: the ORM's bulk INSERT has no RETURNING from a SELECT
+    return sa.insert(table).from_select(columns, recipients).returning(table.c.delivery)
+
+
+def _insert(statement, event: Event, actor, comment_id: int | None, mentioned) -> bool:
+    """Run one of the statements above for `event`. Returns whether any
+    recipient wants an e-mail at once: the INSERT returns the deliveries, so
+    the usual case (nobody) costs no query to look for mails to queue."""
     deliveries = db.session.scalars(
-        sa.insert(Notification).from_select(columns, recipients).returning(Notification.delivery)
+        statement,
+        {
+            "n_board_id": event.board_id,
+            "n_initiative_id": event.initiative_id,
+            "n_event_id": event.id,
+            "n_comment_id": comment_id,
+            "n_created_at": utcnow(),
+            "n_actor_id": actor.id,
+            "n_mentioned": list(mentioned),
+        },
     ).all()
     return INSTANT in deliveries
