@@ -45,7 +45,9 @@ from .extensions import db
 # A checkpoint copies each page once however often the WAL holds it, and a
 # move rewrites the same pages of the initiatives table (a shift touches
 # most of a big board's rows): checkpointing every 10,000 frames instead of
-# SQLite's 1,000 copies those pages once per many moves, not every few.
+# SQLite's 1,000 copies those pages once per many moves, not every few. A
+# database whose writers queue (a file) turns the automatic checkpoint off
+# and checkpoints outside the queue instead (board/sqlite_writers.py).
 WAL_AUTOCHECKPOINT_PAGES = 10000
 
 # g: this request takes SQLite's write lock late ("reads" until `lock_board`
@@ -65,7 +67,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={0 if queued else WAL_AUTOCHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
