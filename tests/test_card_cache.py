@@ -15,7 +15,7 @@ from board.extensions import db
 from board.share.services import create_share_link
 from tests import factories
 from tests.conftest import login
-from tests.html import count, one, text_of
+from tests.html import count, one, text_of, texts
 
 
 def card_title(html: str, card_id: int) -> str:
@@ -93,3 +93,39 @@ def test_a_card_is_rendered_once_per_state_and_the_cache_is_bounded(app):
             return Markup(f"<li class=new>{card}</li>")
 
         assert cache.render_cards(new_macro, [a], Viewer()) == "<li class=new>a</li>"
+
+
+def _new_visit(user, board) -> None:
+    """The user's last board page was two hours ago: the next one starts a
+    new visit (board/notifications/visits.py)."""
+    from datetime import timedelta
+
+    from board.clock import utcnow
+    from board.notifications.models import BoardVisit
+
+    db.session.get(BoardVisit, (user.id, board.id)).seen_at = utcnow() - timedelta(hours=2)
+    db.session.commit()
+
+
+def test_a_kept_card_shows_the_changed_marker_come_and_go(client, board, users):
+    """The marker is part of what a card shows: it comes with someone else's
+    change, and a card kept from a load with it is not shown again with it
+    after the visit that saw the change (then the marker is the only thing
+    about the card that differs: the description is not on the card)."""
+    card = factories.make_initiative(board, "Ny takstmodel")
+    url = f"/boards/{board.id}"
+    marker = f"#card-{card.id} .card-changed"
+    login(client, users["med"])
+    assert count(client.get(url), marker) == 0  # the first visit: the card is now kept
+
+    update_initiative(
+        card, expected_version=card.version, actor=users["leder"], description="Ny tekst"
+    )
+    db.session.commit()
+    _new_visit(users["med"], board)
+    page = client.get(url)
+    assert texts(page, marker) == ["Ændret siden dit sidste besøg"]
+    assert count(client.get(url), marker) == 1  # the same visit: it stays
+
+    _new_visit(users["med"], board)  # that visit saw the change
+    assert count(client.get(url), marker) == 0

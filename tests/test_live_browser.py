@@ -10,6 +10,8 @@ refreshes wait for the user."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -210,6 +212,36 @@ def test_an_open_card_dialog_follows_changes_but_an_edit_is_left_alone(new_page,
     page.evaluate(f"document.querySelector('#card-details-{card_id} form').remove()")
     page.locator(f"#card-details-{card_id} .field-stage", has_text="Afsluttet").wait_for()
     assert page.locator("#card-dialog .live-dialog-notice").count() == 0
+
+
+def test_an_open_card_dialog_ends_showing_the_card_as_it_is_now(new_page, meeting, app):
+    """Two changes to the card open in the dialog, and the re-read after the
+    first answers late, after the one asked for by the second: the dialog
+    ends showing the card as it is now, not as that late answer had it."""
+    page = open_board(new_page, "leder@example.dk", meeting["board_id"])
+    card_id = meeting["card_ids"][0]
+    page.locator(f"#card-{card_id} .card-title a").click()
+    page.locator(f"#card-history-{card_id} .history-entry").first.wait_for()
+    late = []
+
+    def first_answers_late(route):
+        if late or route.request.headers.get("hx-request") != "true":
+            route.continue_()
+            return
+        late.append((route, route.fetch()))  # rendered now: the card in Igangsat
+        with app.app_context():  # Playwright calls this outside the test's context
+            move_from_elsewhere(card_id, "afsluttet", meeting["admin_id"])
+
+    page.route(re.compile(rf".*/initiatives/{card_id}$"), first_answers_late)
+    move_from_elsewhere(card_id, "igangsat", meeting["admin_id"])
+    card_in_column(page, card_id, "afsluttet")  # the page has heard of both changes
+    details = page.locator(f"#card-details-{card_id}")
+    details.evaluate("el => { el.dataset.before = 'late answer'; }")
+    route, answer = late[0]
+    route.fulfill(response=answer)
+    expect(page.locator(f"#card-details-{card_id}[data-before]")).to_have_count(0)
+    expect(details.locator(".field-stage")).to_have_text("Afsluttet")
+    expect(page.locator(f"#card-history-{card_id} .history-entry")).to_have_count(3)
 
 
 def test_a_comment_appears_in_the_other_browsers_open_card_and_on_the_board(new_page, meeting):

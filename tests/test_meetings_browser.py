@@ -93,3 +93,36 @@ def test_the_meeting_walk_through(new_page, board, users):
     expect(med.locator(".card-meetings")).to_contain_text(
         "Besluttet på mødet «Ledermøde» 12. januar 2027: MED inddrages i beregningen."
     )
+
+
+def test_a_step_is_not_held_up_by_the_headers_unread_count(new_page, board, users):
+    """The header's unread count is being re-read (the tab was shown again)
+    and the server is slow with it: the leader's Page Down still moves the
+    meeting on at once."""
+    from board.meetings.services import create_meeting, flag_for_discussion
+
+    for title in ("Ny takstmodel for STU", "Samlet indgang"):
+        flag_for_discussion(factories.make_initiative(board, title), actor=users["med"])
+    meeting = create_meeting(
+        board, title="Ledermøde", held_on=date(2027, 1, 12), actor=users["leder"]
+    )
+    path = f"/boards/{board.id}/meetings/{meeting.id}"
+    db.session.commit()
+
+    leader = new_page()
+    browser_login(leader, "leder@example.dk")
+    leader.goto(path)
+    title = leader.locator("#meeting-item-title")
+    expect(title).to_have_text("Ny takstmodel for STU")
+    slow = []
+    leader.route("**/notifications/count", lambda route: slow.append(route))
+    with leader.expect_request("**/notifications/count"):
+        leader.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    leader.locator("body").press("PageDown")
+    expect(title).to_have_text("Samlet indgang")
+    expect(leader.locator(".meeting-counter")).to_have_text("Punkt 2 af 2")
+    with leader.expect_response("**/notifications/count"):
+        slow[0].continue_()
+    expect(leader.locator("#notifications-entry")).to_have_attribute(
+        "aria-label", "Notifikationer, ingen ulæste"
+    )

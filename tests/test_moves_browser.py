@@ -283,6 +283,47 @@ def test_a_saved_move_whose_answer_was_lost_is_shown_as_saved(page, strategy, fa
     announced(page, "flyttet til Afsluttet")
 
 
+def test_two_saved_moves_whose_answers_were_lost_are_checked_at_once(page, strategy):
+    """Two moves saved, both answers lost (a proxy's 502), and the server
+    slow to answer the first one's check: the second move is checked at
+    once, not behind the first, and both cards end where the server has them."""
+    browser_login(page, "lone@example.dk")
+    page.goto(f"/boards/{strategy.id}")
+
+    def saved_then_lost(route):
+        assert route.fetch().status == 200  # the real server commits the move
+        route.fulfill(status=502, body="<html><body>Bad Gateway</body></html>")
+
+    slow = []
+
+    def first_check_slow(route):
+        if slow:
+            route.continue_()
+        else:
+            slow.append(route)
+
+    check = re.compile(r".*/live/parts\?stage=.*")
+    page.route(re.compile(r".*/move$"), saved_then_lost)
+    page.route(check, first_check_slow)
+    stu = card_id(STU)
+    other_title = next(t for t in column_titles(page, "planlagt") if t != STU)
+    other = card_id(other_title)
+    with page.expect_request(check):
+        page.locator(f"#card-{stu} .move-toggle").click()
+        page.locator(f'#card-{stu} [data-move-to="igangsat"]').click()
+    page.locator(f"#card-{other} .move-toggle").click()
+    page.locator(f'#card-{other} [data-move-to="igangsat"]').click()
+    saved = page.locator("#notice .move-notice.notice-success")
+    expect(saved).to_have_text("Flytningen blev gemt, selv om svaret gik tabt undervejs.")
+    slow[0].continue_()
+    for card in (stu, other):
+        expect(page.locator(f'.card-list[data-stage="igangsat"] #card-{card}')).to_have_count(1)
+        expect(page.locator(f"#card-{card}")).to_have_attribute("data-version", "2")
+        expect(page.locator(f"#card-{card}.is-moving")).to_have_count(0)
+    expect(saved).to_have_text("Flytningen blev gemt, selv om svaret gik tabt undervejs.")
+    assert page.locator(".move-recheck").count() == 0  # each move's check is gone with it
+
+
 def test_a_refused_move_puts_the_card_back_with_the_servers_message(page, strategy):
     """A 400 (here: a version that cannot be right) is shown, and the card is back."""
     browser_login(page, "lone@example.dk")

@@ -256,6 +256,34 @@ def test_the_card_marker_needs_a_previous_visit_and_others_changes(client, world
     assert count(client.get(board_url), ".card-changed") == 1
 
 
+def test_the_marker_stays_when_the_card_is_drawn_again(client, world):
+    """Every answer that draws the card draws its marker: a live refresh of
+    it, the answer to the leader's own move of it, and the columns after a
+    move that met a newer version."""
+    login(client, world.leder)
+    board_url = f"/boards/{world.board.id}"
+    marker = f"#card-{world.card.id} .card-changed"
+    client.get(board_url)  # the first visit
+    add_comment(world.card, actor=world.med, body="Medarbejderens")
+    db.session.commit()
+    assert count(client.get(board_url), marker) == 1
+    assert count(client.get(f"{board_url}/live/parts?card={world.card.id}"), marker) == 1
+    move_url = f"{board_url}/initiatives/{world.card.id}/move"
+    moved = client.post(
+        move_url, data={"stage": "igangsat", "position": "0", "version": world.card.version}
+    )
+    assert moved.status_code == 200
+    assert count(moved, marker) == 1
+    stale = client.post(
+        move_url,
+        data={"stage": "afsluttet", "position": "0", "version": 1, "from_stage": "planlagt"},
+    )
+    assert stale.status_code == 409
+    assert count(stale, marker) == 1
+    # Only the leader's own change since: the marker is still the med's comment.
+    assert count(client.get(board_url), marker) == 1
+
+
 def test_bad_input_to_the_notification_routes_is_a_danish_4xx(client, world):
     login(client, world.med)
     url = f"/boards/{world.board.id}/initiatives/{world.card.id}/comments"

@@ -8,13 +8,15 @@ under a key made of everything the macro reads:
 
 * the card's `CardSummary` (a named tuple of every value the card shows:
   title, status line, column, position, version, owner, vurdering, comment
-  count, the theme's and objective's labels ...; a search's marked title is
-  told from a plain one by its type), and
+  count, the theme's and objective's labels, the viewer's "Ændret siden dit
+  sidste besøg" marker ...; a search's marked title is told from a plain one
+  by its type), and
 * `BoardAccess.card_key`: what the viewer changes in the markup (the board,
   the share token in the card URLs, whether move controls and comment
-  counts are shown), and
-* whether the card carries the viewer's "Ændret siden dit sidste besøg"
-  marker (`changed_since_visit()`, board/notifications).
+  counts are shown).
+
+The macros read nothing else (no template global, no request state): a
+value a card shows belongs in its `CardSummary`, or it would be kept stale.
 
 A key is its own check: any change to what the card shows is a new key, so
 there is nothing to invalidate, and an old entry is only memory until the
@@ -37,7 +39,7 @@ from markupsafe import Markup
 MAX_CARDS = 20_000  # about 1 KiB each
 
 
-def _key(card, viewer, changed: frozenset) -> tuple:
+def _key(card, viewer) -> tuple:
     # Markup("a") == "a": a search's marked title or status line (Markup with
     # <mark>, board/boards/search.py) must not meet a plain one that happens
     # to hold the same characters.
@@ -45,16 +47,7 @@ def _key(card, viewer, changed: frozenset) -> tuple:
         isinstance(getattr(card, "title", None), Markup),
         isinstance(getattr(card, "status_first_line", None), Markup),
     )
-    return (card, marked, viewer, card.id in changed)
-
-
-def _changed_since_visit() -> frozenset:
-    """The one input the card macro reads besides the card and the viewer:
-    the "Ændret siden dit sidste besøg" marker's cards (a template global of
-    board/notifications, looked up by name so this module needs no import
-    of that area; once per list, memoised per request there)."""
-    changed = current_app.jinja_env.globals.get("changed_since_visit")
-    return changed() if changed is not None else frozenset()
+    return (card, marked, viewer)
 
 
 class CardCache:
@@ -68,7 +61,6 @@ class CardCache:
         """The cards' HTML, one after the other, rendered by `macro` where
         not already known."""
         viewer = access.card_key
-        changed = _changed_since_visit()
         with self._lock:
             if macro is not self._macro:
                 self._cards.clear()
@@ -76,7 +68,7 @@ class CardCache:
             known = self._cards
             parts, missing = [], []
             for card in cards:
-                key = _key(card, viewer, changed)
+                key = _key(card, viewer)
                 html = known.get(key)
                 if html is None:
                     missing.append(len(parts))

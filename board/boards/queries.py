@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import has_request_context
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
@@ -25,6 +26,7 @@ from ..models import (
     Theme,
     User,
 )
+from ..notifications.visits import changed_card_ids
 from ..params import parse_id
 from . import search
 
@@ -125,6 +127,10 @@ class BoardView:
     members: list[tuple[int, str]] = field(default_factory=list)  # the owner filter's choices
     mode: str = ""  # VIEW_MODES
     round_missing: dict[int, str] = field(default_factory=dict)  # card id -> open round's title
+    # The cards marked "Ændret siden dit sidste besøg" for this viewer; None:
+    # this request's (notifications/visits.py `changed_card_ids`), read when
+    # the first card is built, so a view that draws no card reads nothing.
+    changed: frozenset | None = None
     _labels: dict | None = field(default=None, repr=False, compare=False)  # see card()
 
     @property
@@ -146,6 +152,9 @@ class BoardView:
         labels = self._labels
         if labels is None:
             labels = self._labels = self._card_labels()
+        changed = self.changed
+        if changed is None:
+            changed = self.changed = changed_card_ids() if has_request_context() else frozenset()
         theme_id, objective_id = source.theme_id, source.objective_id
         colour, theme_title = labels["themes"].get(theme_id) or self._theme_labels(theme_id)
         objective_number, objective_label = labels["objectives"].get(objective_id, ("", ""))
@@ -169,6 +178,7 @@ class BoardView:
             _owner_name(source),
             getattr(source, "health", None),
             self.round_missing.get(source.id, ""),
+            source.id in changed,
         )
 
     def _theme_labels(self, theme_id: int) -> tuple[int, str]:
@@ -300,6 +310,10 @@ class CardSummary(NamedTuple):
     owner_name: str = ""
     health: str | None = None  # a Health value
     round_missing: str = ""  # the open round this card still lacks its status for
+    # "Ændret siden dit sidste besøg": others changed it since the viewer's
+    # previous visit (board/notifications/visits.py). Part of what the card
+    # shows, so part of its key in the kept cards (card_cache.py).
+    changed: bool = False
 
 
 STATUS_PREVIEW_MAX = 160

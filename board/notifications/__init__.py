@@ -13,7 +13,7 @@ bp = BoardBlueprint("notifications", __name__)
 from .following import is_following  # noqa: E402
 from .inbox import unread_count, unread_label  # noqa: E402
 from .mentions import mentioned_ids as _mentioned_ids  # noqa: E402
-from .visits import changed_card_ids, record_board_visit  # noqa: E402
+from .visits import record_board_visit  # noqa: E402
 
 
 @bp.app_template_global()
@@ -25,11 +25,6 @@ def unread_notifications() -> int:
 @bp.app_template_global()
 def unread_notifications_label(count: int) -> str:
     return unread_label(count)
-
-
-@bp.app_template_global()
-def changed_since_visit() -> frozenset:
-    return changed_card_ids()
 
 
 @bp.app_template_global()

@@ -27,8 +27,11 @@ from .models import BoardVisit
 
 VISIT_GAP = timedelta(hours=1)
 NOTE_EVERY = timedelta(minutes=1)
-# The pages whose cards carry the marker: the board and its live refreshes.
-MARKED_ENDPOINTS = {"boards.show", "live.parts"}
+# The answers whose cards carry the marker: the board, its live refreshes and
+# a move's answer (the moved card, or the columns after a conflict), so a
+# card keeps its marker however it is drawn again. The card summaries read it
+# (boards/queries.py `BoardView.card`); elsewhere it costs no query.
+MARKED_ENDPOINTS = {"boards.show", "live.parts", "moves.move"}
 STATE_KEY = "tiltag.board_visit"
 
 
@@ -80,7 +83,8 @@ def _baseline(visit, now) -> int | None:
 
 
 def changed_card_ids() -> frozenset[int]:
-    """The card ids to mark on this request's board page (empty elsewhere)."""
+    """The card ids to mark in this request's answer (empty outside
+    `MARKED_ENDPOINTS`, for share links and outsiders), once per request."""
     cached = request.environ.get("tiltag.changed_cards")
     if cached is not None:
         return cached

@@ -10,10 +10,15 @@
 (function () {
   "use strict";
 
+  // Issued from #columns, not <body> (htmx.ajax's default source), whose one
+  // request slot other scripts' re-reads share (notifications.js): htmx
+  // would queue one behind the other and keep only the latest waiting one.
+  // While it loads, #columns carries htmx-request, and live refreshes wait.
   document.addEventListener("tiltag:board-changed", function () {
     var columns = document.getElementById("columns");
     if (!columns || !window.htmx) return;
     window.htmx.ajax("GET", window.location.pathname + window.location.search, {
+      source: columns,
       target: "#columns",
       swap: "innerHTML",
     });

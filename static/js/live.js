@@ -437,6 +437,13 @@
     return part.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
   }
 
+  // One re-read of the dialog at a time: two under way at once may answer
+  // in either order, and the older answer, arriving last, would show the
+  // card as it was before the newer change. Events for the dialog's card
+  // that arrive while one loads wait for it and are re-read after it.
+  var dialogLoading = false;
+  var dialogWaiting = [];
+
   function refreshDialog(events) {
     var inner = openDialogCard();
     if (!inner) return;
@@ -445,6 +452,8 @@
     if (!mine.length) return;
     var link = inner.querySelector(".dialog-permalink a");
     if (!link) return;
+    if (dialogLoading) { dialogWaiting = dialogWaiting.concat(mine); return; }
+    dialogLoading = true;
     var others = mine.filter(function (d) { return !isMine(d); });
     fetch(link.getAttribute("href"), {
       credentials: "same-origin",
@@ -476,7 +485,12 @@
       } else {
         dialogNotice(inner, null);
       }
-    }).catch(function () { /* the next event or reconnect brings it */ });
+    }).catch(function () { /* the next event or reconnect brings it */ }).then(function () {
+      dialogLoading = false;
+      var waiting = dialogWaiting;
+      dialogWaiting = [];
+      if (waiting.length) refreshDialog(waiting);
+    });
   }
 
   // Call `then` once no part of the dialog is being edited any more: looked

@@ -32,11 +32,17 @@
     return !!(active && root.contains(active) && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName));
   }
 
-  // One request at a time on #meeting-live. htmx drops a request whose
-  // element has one in flight (hx-sync's default), and a dropped re-read
-  // leaves the page behind the meeting (a decision recorded just after a
-  // step never showed). So a request asked for meanwhile waits its turn;
-  // of several waiting re-reads one is enough.
+  // One request at a time on #meeting-live, issued from #meeting-live itself.
+  // htmx keeps one request per element in flight: another one asked for
+  // meanwhile is queued, only the latest waiting one is kept, and its
+  // promise resolves at once, before it is even sent. htmx.ajax without a
+  // `source` issues from <body>, which the header's count re-read
+  // (notifications.js) uses too: a step or re-read asked for while that was
+  // loading was queued there, and replaced by the next request (a step
+  // that never happened, a decision not shown). So the requests come from
+  // #meeting-live, which nothing else issues from, and one asked for while
+  // another is loading waits its turn here; of several waiting re-reads
+  // one is enough.
   var busy = false;
   var waiting = [];
   function issue(method, url, values) {
@@ -46,7 +52,7 @@
       return;
     }
     busy = true;
-    var options = { target: "#meeting-live", swap: "innerHTML" };
+    var options = { source: root, target: "#meeting-live", swap: "innerHTML" };
     if (values) options.values = values;
     var finished = function () {
       busy = false;

@@ -182,6 +182,7 @@
   function finish(entry) {
     var id = entry.card.dataset.initiativeId;
     pending.delete(id);
+    if (entry.recheckSource) entry.recheckSource.remove();
     if (window.tiltag && window.tiltag.live) window.tiltag.live.release();
     focusCard(id, entry.focus);
   }
@@ -189,20 +190,25 @@
   // --- after a lost answer: ask the server what happened ------------------
 
   var RECHECK_DELAYS = [0, 1000, 2000, 4000, 8000];
-  var recheckSource = null;
 
-  // The re-check's requests come from an element of their own, so that a
-  // failed one is retried here without app.js's general notices.
-  function sourceForRecheck() {
-    if (recheckSource && recheckSource.isConnected) return recheckSource;
-    recheckSource = document.createElement("span");
-    recheckSource.hidden = true;
-    recheckSource.className = "move-recheck";
-    document.body.appendChild(recheckSource);
+  // A move's re-checks come from an element of their own (one per move), so
+  // that a failed one is retried here without app.js's general notices, and
+  // so that two moves re-checked at once do not share one: htmx keeps one
+  // request per element in flight and queues another one asked for
+  // meanwhile (keeping only the latest), resolving its promise at once. A
+  // second move's re-check would then count as answered before it was sent,
+  // use up its tries behind the first one, and be replaced by the next.
+  function sourceForRecheck(entry) {
+    if (entry.recheckSource && entry.recheckSource.isConnected) return entry.recheckSource;
+    var source = document.createElement("span");
+    source.hidden = true;
+    source.className = "move-recheck";
+    document.body.appendChild(source);
     ["htmx:responseError", "htmx:sendError"].forEach(function (name) {
-      recheckSource.addEventListener(name, function (event) { event.stopPropagation(); });
+      source.addEventListener(name, function (event) { event.stopPropagation(); });
     });
-    return recheckSource;
+    entry.recheckSource = source;
+    return source;
   }
 
   function recheck(entry, attempt) {
@@ -228,7 +234,7 @@
       // The answer re-renders both columns out of band (swap "none"): the
       // moved card's element is then replaced. Still in the page afterwards
       // means no answer came.
-      var done = htmx.ajax("GET", url, { source: sourceForRecheck(), swap: "none" });
+      var done = htmx.ajax("GET", url, { source: sourceForRecheck(entry), swap: "none" });
       var settle = function () { rechecked(entry, attempt); };
       if (done && done.then) done.then(settle, settle); else settle();
     }, RECHECK_DELAYS[attempt]);

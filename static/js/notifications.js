@@ -15,13 +15,32 @@
   var pending = false;
   var again = false;
 
+  // The element the re-reads are issued from. htmx keeps one request per
+  // element in flight and queues (keeping only the latest) another one
+  // asked for meanwhile, resolving its promise at once; htmx.ajax without a
+  // `source` issues from <body>, shared with other scripts' requests (the
+  // columns after an edit, a meeting's steps). With an element of its own,
+  // `pending` below is exact and no other script's request can replace or
+  // be replaced by this one.
+  var source = null;
+  function requestSource() {
+    if (source && source.isConnected) return source;
+    source = document.createElement("span");
+    source.hidden = true;
+    source.className = "notifications-source";
+    document.body.appendChild(source);
+    return source;
+  }
+
   function refresh() {
     var entry = document.getElementById("notifications-entry");
     if (!entry || !window.htmx) return;
     if (pending) { again = true; return; }
     pending = true;
     window.htmx
-      .ajax("GET", entry.getAttribute("data-count-url"), { target: entry, swap: "outerHTML" })
+      .ajax("GET", entry.getAttribute("data-count-url"), {
+        source: requestSource(), target: entry, swap: "outerHTML"
+      })
       .finally(function () {
         pending = false;
         if (again) { again = false; refresh(); }
