@@ -34,6 +34,7 @@ the commit that also wakes the streams), so small negative times are real.
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -61,6 +62,23 @@ def server_rss_kib(server: ServerProcess) -> int:
         except OSError:
             pass
     return total
+
+
+IDLE_SECONDS = 3.0
+
+
+def server_cpu_seconds(server: ServerProcess) -> float:
+    """CPU time (user + system) used so far by the server's processes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in process_group(server.process.pid):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / tick
 
 
 def process_group(pgid: int) -> list[int]:
@@ -145,28 +163,41 @@ class PartsFetcher(threading.Thread):
         self.cookie = cookie
         self.todo: queue.Queue = queue.Queue()
         self.fetches: list[tuple[int, float, int]] = []  # (HTTP status, seconds, bytes)
+        self.errors: list[str] = []
+        self.retried = 0  # requests sent again after the server closed an idle connection
 
     def run(self):
-        conn = http.client.HTTPConnection(self.host, timeout=30)
+        self.conn = http.client.HTTPConnection(self.host, timeout=30)
         while True:
             query = self.todo.get()
             if query is None:
                 break
             started = time.monotonic()
+            path = f"{self.parts_path}?{urlencode(query)}"
             try:
-                conn.request(
-                    "GET", f"{self.parts_path}?{urlencode(query)}", headers={"Cookie": self.cookie}
-                )
-                response = conn.getresponse()
-                body = response.read()
-                self.fetches.append((response.status, time.monotonic() - started, len(body)))
-            except (OSError, http.client.HTTPException):
+                try:
+                    status, body = self.get(path)
+                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                    # The server closed the kept-alive connection (idle past
+                    # gunicorn's `keepalive`, which happens when events come
+                    # more than 5 s apart): a browser sends the request again
+                    # on a new connection, so does this.
+                    self.retried += 1
+                    self.conn.close()
+                    status, body = self.get(path)
+                self.fetches.append((status, time.monotonic() - started, len(body)))
+            except (OSError, http.client.HTTPException) as error:
                 self.fetches.append((0, time.monotonic() - started, 0))
-                conn.close()
-                conn = http.client.HTTPConnection(self.host, timeout=30)
+                self.errors.append(repr(error))
+                self.conn.close()
             finally:
                 self.todo.task_done()
-        conn.close()
+        self.conn.close()
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        self.conn.request("GET", path, headers={"Cookie": self.cookie})
+        response = self.conn.getresponse()
+        return response.status, response.read()
 
 
 class StreamClient(threading.Thread):
@@ -293,8 +324,22 @@ def run(args, n_cards: int) -> dict | None:
             return None
         time.sleep(1.0)  # every stream past its first round
         rss_streams = server_rss_kib(streams_server)
+        # The stream service's CPU with the streams open and nothing
+        # happening (heartbeats, access checks, the watcher's polls), so that
+        # what the moves cost it can be told apart.
+        idle_cpu, idle_started = server_cpu_seconds(streams_server), time.monotonic()
+        time.sleep(IDLE_SECONDS)
+        idle_rate = (server_cpu_seconds(streams_server) - idle_cpu) / (
+            time.monotonic() - idle_started
+        )
 
         browser = SignedInClient(server.url, cookie, board_id)
+        cpu_before = (
+            server_cpu_seconds(server),
+            server_cpu_seconds(streams_server) if streams_server is not server else 0.0,
+            time.process_time(),
+        )
+        moves_started = time.monotonic()
         pages = PageLoader(server.url, f"/boards/{board_id}", cookie)
         pages.start()
         sent: list[float] = []
@@ -323,6 +368,19 @@ def run(args, n_cards: int) -> dict | None:
             fetcher.todo.join()
         pages.stop.set()
         pages.join()
+        moves_seconds = time.monotonic() - moves_started
+        cpu_app, cpu_streams, cpu_bench = (
+            after - before
+            for after, before in zip(
+                (
+                    server_cpu_seconds(server),
+                    server_cpu_seconds(streams_server) if streams_server is not server else 0.0,
+                    time.process_time(),
+                ),
+                cpu_before,
+                strict=True,
+            )
+        )
         move_times = [a - s for s, a in zip(sent, answered, strict=True)]
 
         latencies, last_arrivals, from_request, complete, in_order = [], [], [], 0, 0
@@ -397,6 +455,9 @@ def run(args, n_cards: int) -> dict | None:
         fetches = [f for fetcher in fetchers for f in fetcher.fetches]
         fetch_times = [seconds for status, seconds, _ in fetches if status == 200]
         fetch_bytes = [size for status, _, size in fetches if status == 200]
+        errors = [e for fetcher in fetchers for e in fetcher.errors]
+        retried = sum(fetcher.retried for fetcher in fetchers)
+        others = collections.Counter(status for status, _, _ in fetches if status != 200)
         if fetch_times:
             print(
                 f"  parts fetch after an event, {len(fetchers)} viewers: "
@@ -404,11 +465,32 @@ def run(args, n_cards: int) -> dict | None:
                 f"p95 {ms(percentile(fetch_times, 95))}  max {ms(max(fetch_times))}; "
                 f"{statistics.median(fetch_bytes) / 1024:.1f} KiB p50; "
                 f"{len(fetch_times)}/{len(fetches)} answered 200"
+                + (f" (others: {dict(others)}; 0 = no answer)" if others else "")
+                + (f"; {errors[:2]}" if errors else "")
+                + (
+                    f"; {retried} sent again on a new connection (the server had closed "
+                    f"an idle one)"
+                    if retried
+                    else ""
+                )
             )
         ok = (
             complete == len(clients)
             and in_order == len(clients)
             and len(fetch_times) == len(fetches) == len(fetchers) * args.moves
+        )
+        print(
+            f"  CPU during the {moves_seconds:.1f} s of moves: app {cpu_app:.1f} s, "
+            + (
+                f"stream service {cpu_streams:.1f} s (idle with the streams open: "
+                f"{idle_rate * 1000:.0f} ms/s; so "
+                f"{(cpu_streams - idle_rate * moves_seconds) * 1000 / args.moves:.0f} ms "
+                f"per move's event to {args.streams} streams), "
+                if streams_server is not server
+                else ""
+            )
+            + f"this bench's own clients {cpu_bench:.1f} s (of {os.cpu_count()} cores: "
+            f"{os.cpu_count() * moves_seconds:.0f} s)"
         )
         print("  ALL STREAMS GOT ALL EVENTS" if ok else "  SOME EVENTS OR PARTS WERE MISSED")
         return {
@@ -425,6 +507,11 @@ def run(args, n_cards: int) -> dict | None:
             "move_p95_ms": percentile(move_times, 95) * 1000,
             "page_p95_ms": percentile(pages.times, 95) * 1000 if pages.times else None,
             "streams": len(clients),
+            "cpu_app_s": cpu_app,
+            "cpu_streams_s": cpu_streams,
+            "cpu_streams_idle_per_s": idle_rate,
+            "cpu_bench_s": cpu_bench,
+            "moves_s": moves_seconds,
         }
     finally:
         for fetcher in fetchers:
