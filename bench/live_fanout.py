@@ -39,6 +39,8 @@ import http.client
 import json
 import os
 import queue
+import selectors
+import socket
 import statistics
 import threading
 import time
@@ -46,7 +48,8 @@ from urllib.parse import urlencode
 
 from _setup import FreshDatabase, fill_board
 
-from board.models import STAGES, Initiative
+from board.extensions import db
+from board.models import STAGES, Initiative, Membership, User
 from tests.server_processes import ServerProcess, SignedInClient, session_cookie
 
 
@@ -200,62 +203,145 @@ class PartsFetcher(threading.Thread):
         return response.status, response.read()
 
 
-class StreamClient(threading.Thread):
-    """One open board: reads its event stream and notes when each event came;
-    with a `fetcher`, also fetches the parts each event touched."""
+class StreamReader(threading.Thread):
+    """Reads every open stream in one thread with a selector and notes the
+    time each message's bytes came off the socket. (A thread per stream, as
+    before, made the arrival times include the wait of 1,000 threads for
+    this process's GIL after each event: the bench's queue, not the
+    server's.)"""
 
-    def __init__(self, base_url: str, path: str, cookie: str, fetcher: PartsFetcher | None = None):
+    def __init__(self):
         super().__init__(daemon=True)
-        host = base_url.split("//", 1)[1]
-        self.conn = http.client.HTTPConnection(host, timeout=30)
+        self.selector = selectors.DefaultSelector()
+        self.lock = threading.Lock()
+        self.pending: list[StreamClient] = []
+        self.stop = False
+
+    def add(self, client: StreamClient) -> None:
+        with self.lock:
+            self.pending.append(client)
+
+    def run(self):
+        while not self.stop:
+            with self.lock:
+                pending, self.pending = self.pending, []
+            for client in pending:
+                self.selector.register(client.sock, selectors.EVENT_READ, client)
+            for key, _ in self.selector.select(0.05):
+                client = key.data
+                try:
+                    data = client.sock.recv(65536)
+                except OSError as error:
+                    data, client.error = b"", client.error or repr(error)
+                now = time.monotonic()
+                if data:
+                    try:
+                        client.feed(data, now)
+                        continue
+                    except Exception as error:  # a benchmark reports, it does not crash
+                        client.error = repr(error)
+                # The stream ended (or was closed by `StreamClient.close`).
+                self.selector.unregister(client.sock)
+                client.sock.close()
+                client.connected.set()
+
+
+class StreamClient:
+    """One open board: its event stream (read by the `StreamReader`), with
+    when each event came; with a `fetcher`, also fetches the parts each
+    event touched."""
+
+    def __init__(
+        self,
+        base_url: str,
+        path: str,
+        cookie: str,
+        fetcher: PartsFetcher | None = None,
+        reader: StreamReader | None = None,
+    ):
+        self.host, _, port = base_url.split("//", 1)[1].partition(":")
+        self.port = int(port or 80)
         self.path = path
         self.cookie = cookie
         self.fetcher = fetcher
+        self.reader = reader
+        self.sock: socket.socket | None = None
         self.connected = threading.Event()
         self.arrivals: list[tuple[int, float]] = []  # (event id, monotonic time)
         self.error: str | None = None
-        self.stop = False
+        self._head = b""  # the response's head, until it is complete
+        self._chunks = b""  # chunked transfer coding, not yet decoded
+        self._text = b""  # decoded SSE text, not yet a whole message
+        self._in_body = False
 
-    def run(self):
+    def start(self):
         try:
-            self.conn.request("GET", self.path, headers={"Cookie": self.cookie})
-            response = self.conn.getresponse()
-            if response.status != 200:
-                self.error = f"HTTP {response.status}"
-                self.connected.set()
+            self.sock = socket.create_connection((self.host, self.port), timeout=30)
+            self.sock.sendall(
+                f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\n"
+                f"Cookie: {self.cookie}\r\nAccept: text/event-stream\r\n\r\n".encode()
+            )
+            self.sock.setblocking(False)
+        except OSError as error:
+            self.error = repr(error)
+            self.connected.set()
+            return
+        self.reader.add(self)
+
+    def feed(self, data: bytes, now: float) -> None:
+        if not self._in_body:
+            self._head += data
+            head, sep, rest = self._head.partition(b"\r\n\r\n")
+            if not sep:
                 return
+            status = int(head.split(b" ", 2)[1])
+            if status != 200:
+                self.error = f"HTTP {status}"
+            self._in_body = True
             self.connected.set()
-            event_id, kind, data = None, None, None
-            while not self.stop:
-                line = response.readline()
-                if not line:
-                    return
-                line = line.decode().rstrip("\n")
-                if line.startswith("id: "):
-                    event_id = int(line[4:])
-                elif line.startswith("event: "):
-                    kind = line[7:]
-                elif line.startswith("data: "):
-                    data = line[6:]
-                elif line == "":
-                    if kind == "change" and event_id is not None:
-                        self.arrivals.append((event_id, time.monotonic()))
-                        if self.fetcher is not None and data:
-                            self.fetcher.todo.put(parts_query(json.loads(data)))
-                    event_id, kind, data = None, None, None
-        except Exception as error:  # a benchmark reports, it does not crash
-            if not self.stop:
-                self.error = repr(error)
-        finally:
-            self.connected.set()
+            data = rest
+        self._chunks += data
+        while True:  # chunked transfer coding: "<hex size>\r\n<data>\r\n"
+            line, sep, rest = self._chunks.partition(b"\r\n")
+            if not sep:
+                break
+            size = int(line, 16)
+            if len(rest) < size + 2:
+                break
+            self._text += rest[:size]
+            self._chunks = rest[size + 2 :]
+        *messages, self._text = self._text.split(b"\n\n")
+        for message in messages:
+            fields = dict(
+                line.split(": ", 1) for line in message.decode().split("\n") if ": " in line
+            )
+            if fields.get("event") == "change" and "id" in fields:
+                self.arrivals.append((int(fields["id"]), now))
+                if self.fetcher is not None and fields.get("data"):
+                    self.fetcher.todo.put(parts_query(json.loads(fields["data"])))
 
     def close(self):
-        self.stop = True
-        try:
-            self.conn.sock and self.conn.sock.shutdown(2)
-        except OSError:
-            pass
-        self.conn.close()
+        """End the stream; the reader then sees its end and closes the socket."""
+        if self.sock is not None:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def add_viewers(board, n: int) -> list[User]:
+    """`n` more members of the board (each counts in "n ser med")."""
+    viewers = [
+        User(email=f"viewer-{board.id}-{i}@example.dk", name=f"Seer {i}", password_hash="")
+        for i in range(n)
+    ]
+    db.session.add_all(viewers)
+    db.session.flush()
+    db.session.add_all(
+        Membership(user_id=viewer.id, board_id=board.id, role="med") for viewer in viewers
+    )
+    db.session.commit()
+    return viewers
 
 
 def run(args, n_cards: int) -> dict | None:
@@ -263,6 +349,7 @@ def run(args, n_cards: int) -> dict | None:
     server = None
     servers: list[ServerProcess] = []
     clients: list[StreamClient] = []
+    reader = None
     fetchers: list[PartsFetcher] = []
     try:
         app = database.make_app()
@@ -270,6 +357,9 @@ def run(args, n_cards: int) -> dict | None:
             board, user = fill_board(n_cards, comments_every=1000)
             board_id = board.id
             cookie = session_cookie(user)
+            viewer_cookies = [cookie] + [
+                session_cookie(viewer) for viewer in add_viewers(board, args.viewers - 1)
+            ]
             cards = [
                 (c.id, c.stage, c.version)
                 for c in Initiative.query.filter_by(board_id=board_id).order_by(Initiative.id)
@@ -296,7 +386,11 @@ def run(args, n_cards: int) -> dict | None:
         path = f"/boards/{board_id}/events"
         warm = SignedInClient(server.url, cookie, board_id)  # the worker has served a page
         warm.close()
-        warm_stream = StreamClient(streams_server.url, f"/boards/{board_id}/events", cookie)
+        reader = StreamReader()
+        reader.start()
+        warm_stream = StreamClient(
+            streams_server.url, f"/boards/{board_id}/events", cookie, reader=reader
+        )
         warm_stream.start()  # the stream route's code is loaded and its threads run
         warm_stream.connected.wait(30)
         warm_stream.close()
@@ -310,14 +404,21 @@ def run(args, n_cards: int) -> dict | None:
             fetcher.start()
         clients = [
             StreamClient(
-                streams_server.url, path, cookie, fetchers[i] if i < len(fetchers) else None
+                streams_server.url,
+                path,
+                viewer_cookies[i % len(viewer_cookies)],
+                fetchers[i] if i < len(fetchers) else None,
+                reader,
             )
             for i in range(args.streams)
         ]
+        open_cpu, open_started = server_cpu_seconds(streams_server), time.monotonic()
         for client in clients:
             client.start()
         for client in clients:
             client.connected.wait(30)
+        open_seconds = time.monotonic() - open_started
+        open_cpu = server_cpu_seconds(streams_server) - open_cpu
         failed = [c.error for c in clients if c.error]
         if failed:
             print(f"{len(failed)} streams failed to open: {failed[:3]}")
@@ -404,8 +505,8 @@ def run(args, n_cards: int) -> dict | None:
             return f"{value * 1000:7.1f} ms"
 
         print(
-            f"Live fan-out on {kind}: {n_cards} cards, {args.streams} streams on one board, "
-            f"{args.moves} moves"
+            f"Live fan-out on {kind}: {n_cards} cards, {args.streams} streams on one board "
+            f"(by {min(args.viewers, args.streams)} members), {args.moves} moves"
         )
         serving = f"gunicorn gthread, {args.workers} workers x {args.threads} threads"
         if args.serving == "split":
@@ -418,7 +519,8 @@ def run(args, n_cards: int) -> dict | None:
         print(
             f"  stream server memory: {rss_before / 1024:.0f} MiB before the streams, "
             f"{rss_streams / 1024:.0f} MiB with {args.streams} open: "
-            f"{per_stream:.1f} KiB per open stream"
+            f"{per_stream:.1f} KiB per open stream; opened in {open_seconds:.1f} s, "
+            f"{open_cpu * 1000 / args.streams:.1f} ms of its CPU per stream"
         )
         print(
             f"  move request -> response, {args.moves} moves: "
@@ -516,6 +618,8 @@ def run(args, n_cards: int) -> dict | None:
     finally:
         for fetcher in fetchers:
             fetcher.todo.put(None)
+        if reader is not None:
+            reader.stop = True
         for client in clients:
             client.close()
         for other in servers:
@@ -556,6 +660,13 @@ def main():
     )
     parser.add_argument(
         "--fetchers", type=int, default=10, help="streams that fetch the parts of each event"
+    )
+    parser.add_argument(
+        "--viewers",
+        type=int,
+        default=1,
+        help="distinct members opening the streams (round-robin); each one that opens or "
+        "closes a stream changes the board's viewer count",
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=128)
