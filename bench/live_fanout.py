@@ -34,10 +34,13 @@ the commit that also wakes the streams), so small negative times are real.
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import json
 import os
 import queue
+import selectors
+import socket
 import statistics
 import threading
 import time
@@ -45,7 +48,8 @@ from urllib.parse import urlencode
 
 from _setup import FreshDatabase, fill_board
 
-from board.models import STAGES, Initiative
+from board.extensions import db
+from board.models import STAGES, Initiative, Membership, User
 from tests.server_processes import ServerProcess, SignedInClient, session_cookie
 
 
@@ -61,6 +65,23 @@ def server_rss_kib(server: ServerProcess) -> int:
         except OSError:
             pass
     return total
+
+
+IDLE_SECONDS = 3.0
+
+
+def server_cpu_seconds(server: ServerProcess) -> float:
+    """CPU time (user + system) used so far by the server's processes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in process_group(server.process.pid):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / tick
 
 
 def process_group(pgid: int) -> list[int]:
@@ -145,86 +166,182 @@ class PartsFetcher(threading.Thread):
         self.cookie = cookie
         self.todo: queue.Queue = queue.Queue()
         self.fetches: list[tuple[int, float, int]] = []  # (HTTP status, seconds, bytes)
+        self.errors: list[str] = []
+        self.retried = 0  # requests sent again after the server closed an idle connection
 
     def run(self):
-        conn = http.client.HTTPConnection(self.host, timeout=30)
+        self.conn = http.client.HTTPConnection(self.host, timeout=30)
         while True:
             query = self.todo.get()
             if query is None:
                 break
             started = time.monotonic()
+            path = f"{self.parts_path}?{urlencode(query)}"
             try:
-                conn.request(
-                    "GET", f"{self.parts_path}?{urlencode(query)}", headers={"Cookie": self.cookie}
-                )
-                response = conn.getresponse()
-                body = response.read()
-                self.fetches.append((response.status, time.monotonic() - started, len(body)))
-            except (OSError, http.client.HTTPException):
+                try:
+                    status, body = self.get(path)
+                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                    # The server closed the kept-alive connection (idle past
+                    # gunicorn's `keepalive`, which happens when events come
+                    # more than 5 s apart): a browser sends the request again
+                    # on a new connection, so does this.
+                    self.retried += 1
+                    self.conn.close()
+                    status, body = self.get(path)
+                self.fetches.append((status, time.monotonic() - started, len(body)))
+            except (OSError, http.client.HTTPException) as error:
                 self.fetches.append((0, time.monotonic() - started, 0))
-                conn.close()
-                conn = http.client.HTTPConnection(self.host, timeout=30)
+                self.errors.append(repr(error))
+                self.conn.close()
             finally:
                 self.todo.task_done()
-        conn.close()
+        self.conn.close()
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        self.conn.request("GET", path, headers={"Cookie": self.cookie})
+        response = self.conn.getresponse()
+        return response.status, response.read()
 
 
-class StreamClient(threading.Thread):
-    """One open board: reads its event stream and notes when each event came;
-    with a `fetcher`, also fetches the parts each event touched."""
+class StreamReader(threading.Thread):
+    """Reads every open stream in one thread with a selector and notes the
+    time each message's bytes came off the socket. (A thread per stream, as
+    before, made the arrival times include the wait of 1,000 threads for
+    this process's GIL after each event: the bench's queue, not the
+    server's.)"""
 
-    def __init__(self, base_url: str, path: str, cookie: str, fetcher: PartsFetcher | None = None):
+    def __init__(self):
         super().__init__(daemon=True)
-        host = base_url.split("//", 1)[1]
-        self.conn = http.client.HTTPConnection(host, timeout=30)
+        self.selector = selectors.DefaultSelector()
+        self.lock = threading.Lock()
+        self.pending: list[StreamClient] = []
+        self.stop = False
+
+    def add(self, client: StreamClient) -> None:
+        with self.lock:
+            self.pending.append(client)
+
+    def run(self):
+        while not self.stop:
+            with self.lock:
+                pending, self.pending = self.pending, []
+            for client in pending:
+                self.selector.register(client.sock, selectors.EVENT_READ, client)
+            for key, _ in self.selector.select(0.05):
+                client = key.data
+                try:
+                    data = client.sock.recv(65536)
+                except OSError as error:
+                    data, client.error = b"", client.error or repr(error)
+                now = time.monotonic()
+                if data:
+                    try:
+                        client.feed(data, now)
+                        continue
+                    except Exception as error:  # a benchmark reports, it does not crash
+                        client.error = repr(error)
+                # The stream ended (or was closed by `StreamClient.close`).
+                self.selector.unregister(client.sock)
+                client.sock.close()
+                client.connected.set()
+
+
+class StreamClient:
+    """One open board: its event stream (read by the `StreamReader`), with
+    when each event came; with a `fetcher`, also fetches the parts each
+    event touched."""
+
+    def __init__(
+        self,
+        base_url: str,
+        path: str,
+        cookie: str,
+        fetcher: PartsFetcher | None = None,
+        reader: StreamReader | None = None,
+    ):
+        self.host, _, port = base_url.split("//", 1)[1].partition(":")
+        self.port = int(port or 80)
         self.path = path
         self.cookie = cookie
         self.fetcher = fetcher
+        self.reader = reader
+        self.sock: socket.socket | None = None
         self.connected = threading.Event()
         self.arrivals: list[tuple[int, float]] = []  # (event id, monotonic time)
         self.error: str | None = None
-        self.stop = False
+        self._head = b""  # the response's head, until it is complete
+        self._chunks = b""  # chunked transfer coding, not yet decoded
+        self._text = b""  # decoded SSE text, not yet a whole message
+        self._in_body = False
 
-    def run(self):
+    def start(self):
         try:
-            self.conn.request("GET", self.path, headers={"Cookie": self.cookie})
-            response = self.conn.getresponse()
-            if response.status != 200:
-                self.error = f"HTTP {response.status}"
-                self.connected.set()
+            self.sock = socket.create_connection((self.host, self.port), timeout=30)
+            self.sock.sendall(
+                f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\n"
+                f"Cookie: {self.cookie}\r\nAccept: text/event-stream\r\n\r\n".encode()
+            )
+            self.sock.setblocking(False)
+        except OSError as error:
+            self.error = repr(error)
+            self.connected.set()
+            return
+        self.reader.add(self)
+
+    def feed(self, data: bytes, now: float) -> None:
+        if not self._in_body:
+            self._head += data
+            head, sep, rest = self._head.partition(b"\r\n\r\n")
+            if not sep:
                 return
+            status = int(head.split(b" ", 2)[1])
+            if status != 200:
+                self.error = f"HTTP {status}"
+            self._in_body = True
             self.connected.set()
-            event_id, kind, data = None, None, None
-            while not self.stop:
-                line = response.readline()
-                if not line:
-                    return
-                line = line.decode().rstrip("\n")
-                if line.startswith("id: "):
-                    event_id = int(line[4:])
-                elif line.startswith("event: "):
-                    kind = line[7:]
-                elif line.startswith("data: "):
-                    data = line[6:]
-                elif line == "":
-                    if kind == "change" and event_id is not None:
-                        self.arrivals.append((event_id, time.monotonic()))
-                        if self.fetcher is not None and data:
-                            self.fetcher.todo.put(parts_query(json.loads(data)))
-                    event_id, kind, data = None, None, None
-        except Exception as error:  # a benchmark reports, it does not crash
-            if not self.stop:
-                self.error = repr(error)
-        finally:
-            self.connected.set()
+            data = rest
+        self._chunks += data
+        while True:  # chunked transfer coding: "<hex size>\r\n<data>\r\n"
+            line, sep, rest = self._chunks.partition(b"\r\n")
+            if not sep:
+                break
+            size = int(line, 16)
+            if len(rest) < size + 2:
+                break
+            self._text += rest[:size]
+            self._chunks = rest[size + 2 :]
+        *messages, self._text = self._text.split(b"\n\n")
+        for message in messages:
+            fields = dict(
+                line.split(": ", 1) for line in message.decode().split("\n") if ": " in line
+            )
+            if fields.get("event") == "change" and "id" in fields:
+                self.arrivals.append((int(fields["id"]), now))
+                if self.fetcher is not None and fields.get("data"):
+                    self.fetcher.todo.put(parts_query(json.loads(fields["data"])))
 
     def close(self):
-        self.stop = True
-        try:
-            self.conn.sock and self.conn.sock.shutdown(2)
-        except OSError:
-            pass
-        self.conn.close()
+        """End the stream; the reader then sees its end and closes the socket."""
+        if self.sock is not None:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def add_viewers(board, n: int) -> list[User]:
+    """`n` more members of the board (each counts in "n ser med")."""
+    viewers = [
+        User(email=f"viewer-{board.id}-{i}@example.dk", name=f"Seer {i}", password_hash="")
+        for i in range(n)
+    ]
+    db.session.add_all(viewers)
+    db.session.flush()
+    db.session.add_all(
+        Membership(user_id=viewer.id, board_id=board.id, role="med") for viewer in viewers
+    )
+    db.session.commit()
+    return viewers
 
 
 def run(args, n_cards: int) -> dict | None:
@@ -232,6 +349,7 @@ def run(args, n_cards: int) -> dict | None:
     server = None
     servers: list[ServerProcess] = []
     clients: list[StreamClient] = []
+    reader = None
     fetchers: list[PartsFetcher] = []
     try:
         app = database.make_app()
@@ -239,6 +357,9 @@ def run(args, n_cards: int) -> dict | None:
             board, user = fill_board(n_cards, comments_every=1000)
             board_id = board.id
             cookie = session_cookie(user)
+            viewer_cookies = [cookie] + [
+                session_cookie(viewer) for viewer in add_viewers(board, args.viewers - 1)
+            ]
             cards = [
                 (c.id, c.stage, c.version)
                 for c in Initiative.query.filter_by(board_id=board_id).order_by(Initiative.id)
@@ -265,7 +386,11 @@ def run(args, n_cards: int) -> dict | None:
         path = f"/boards/{board_id}/events"
         warm = SignedInClient(server.url, cookie, board_id)  # the worker has served a page
         warm.close()
-        warm_stream = StreamClient(streams_server.url, f"/boards/{board_id}/events", cookie)
+        reader = StreamReader()
+        reader.start()
+        warm_stream = StreamClient(
+            streams_server.url, f"/boards/{board_id}/events", cookie, reader=reader
+        )
         warm_stream.start()  # the stream route's code is loaded and its threads run
         warm_stream.connected.wait(30)
         warm_stream.close()
@@ -279,22 +404,43 @@ def run(args, n_cards: int) -> dict | None:
             fetcher.start()
         clients = [
             StreamClient(
-                streams_server.url, path, cookie, fetchers[i] if i < len(fetchers) else None
+                streams_server.url,
+                path,
+                viewer_cookies[i % len(viewer_cookies)],
+                fetchers[i] if i < len(fetchers) else None,
+                reader,
             )
             for i in range(args.streams)
         ]
+        open_cpu, open_started = server_cpu_seconds(streams_server), time.monotonic()
         for client in clients:
             client.start()
         for client in clients:
             client.connected.wait(30)
+        open_seconds = time.monotonic() - open_started
+        open_cpu = server_cpu_seconds(streams_server) - open_cpu
         failed = [c.error for c in clients if c.error]
         if failed:
             print(f"{len(failed)} streams failed to open: {failed[:3]}")
             return None
         time.sleep(1.0)  # every stream past its first round
         rss_streams = server_rss_kib(streams_server)
+        # The stream service's CPU with the streams open and nothing
+        # happening (heartbeats, access checks, the watcher's polls), so that
+        # what the moves cost it can be told apart.
+        idle_cpu, idle_started = server_cpu_seconds(streams_server), time.monotonic()
+        time.sleep(IDLE_SECONDS)
+        idle_rate = (server_cpu_seconds(streams_server) - idle_cpu) / (
+            time.monotonic() - idle_started
+        )
 
         browser = SignedInClient(server.url, cookie, board_id)
+        cpu_before = (
+            server_cpu_seconds(server),
+            server_cpu_seconds(streams_server) if streams_server is not server else 0.0,
+            time.process_time(),
+        )
+        moves_started = time.monotonic()
         pages = PageLoader(server.url, f"/boards/{board_id}", cookie)
         pages.start()
         sent: list[float] = []
@@ -323,6 +469,19 @@ def run(args, n_cards: int) -> dict | None:
             fetcher.todo.join()
         pages.stop.set()
         pages.join()
+        moves_seconds = time.monotonic() - moves_started
+        cpu_app, cpu_streams, cpu_bench = (
+            after - before
+            for after, before in zip(
+                (
+                    server_cpu_seconds(server),
+                    server_cpu_seconds(streams_server) if streams_server is not server else 0.0,
+                    time.process_time(),
+                ),
+                cpu_before,
+                strict=True,
+            )
+        )
         move_times = [a - s for s, a in zip(sent, answered, strict=True)]
 
         latencies, last_arrivals, from_request, complete, in_order = [], [], [], 0, 0
@@ -346,8 +505,8 @@ def run(args, n_cards: int) -> dict | None:
             return f"{value * 1000:7.1f} ms"
 
         print(
-            f"Live fan-out on {kind}: {n_cards} cards, {args.streams} streams on one board, "
-            f"{args.moves} moves"
+            f"Live fan-out on {kind}: {n_cards} cards, {args.streams} streams on one board "
+            f"(by {min(args.viewers, args.streams)} members), {args.moves} moves"
         )
         serving = f"gunicorn gthread, {args.workers} workers x {args.threads} threads"
         if args.serving == "split":
@@ -360,7 +519,8 @@ def run(args, n_cards: int) -> dict | None:
         print(
             f"  stream server memory: {rss_before / 1024:.0f} MiB before the streams, "
             f"{rss_streams / 1024:.0f} MiB with {args.streams} open: "
-            f"{per_stream:.1f} KiB per open stream"
+            f"{per_stream:.1f} KiB per open stream; opened in {open_seconds:.1f} s, "
+            f"{open_cpu * 1000 / args.streams:.1f} ms of its CPU per stream"
         )
         print(
             f"  move request -> response, {args.moves} moves: "
@@ -397,6 +557,9 @@ def run(args, n_cards: int) -> dict | None:
         fetches = [f for fetcher in fetchers for f in fetcher.fetches]
         fetch_times = [seconds for status, seconds, _ in fetches if status == 200]
         fetch_bytes = [size for status, _, size in fetches if status == 200]
+        errors = [e for fetcher in fetchers for e in fetcher.errors]
+        retried = sum(fetcher.retried for fetcher in fetchers)
+        others = collections.Counter(status for status, _, _ in fetches if status != 200)
         if fetch_times:
             print(
                 f"  parts fetch after an event, {len(fetchers)} viewers: "
@@ -404,11 +567,32 @@ def run(args, n_cards: int) -> dict | None:
                 f"p95 {ms(percentile(fetch_times, 95))}  max {ms(max(fetch_times))}; "
                 f"{statistics.median(fetch_bytes) / 1024:.1f} KiB p50; "
                 f"{len(fetch_times)}/{len(fetches)} answered 200"
+                + (f" (others: {dict(others)}; 0 = no answer)" if others else "")
+                + (f"; {errors[:2]}" if errors else "")
+                + (
+                    f"; {retried} sent again on a new connection (the server had closed "
+                    f"an idle one)"
+                    if retried
+                    else ""
+                )
             )
         ok = (
             complete == len(clients)
             and in_order == len(clients)
             and len(fetch_times) == len(fetches) == len(fetchers) * args.moves
+        )
+        print(
+            f"  CPU during the {moves_seconds:.1f} s of moves: app {cpu_app:.1f} s, "
+            + (
+                f"stream service {cpu_streams:.1f} s (idle with the streams open: "
+                f"{idle_rate * 1000:.0f} ms/s; so "
+                f"{(cpu_streams - idle_rate * moves_seconds) * 1000 / args.moves:.0f} ms "
+                f"per move's event to {args.streams} streams), "
+                if streams_server is not server
+                else ""
+            )
+            + f"this bench's own clients {cpu_bench:.1f} s (of {os.cpu_count()} cores: "
+            f"{os.cpu_count() * moves_seconds:.0f} s)"
         )
         print("  ALL STREAMS GOT ALL EVENTS" if ok else "  SOME EVENTS OR PARTS WERE MISSED")
         return {
@@ -425,10 +609,17 @@ def run(args, n_cards: int) -> dict | None:
             "move_p95_ms": percentile(move_times, 95) * 1000,
             "page_p95_ms": percentile(pages.times, 95) * 1000 if pages.times else None,
             "streams": len(clients),
+            "cpu_app_s": cpu_app,
+            "cpu_streams_s": cpu_streams,
+            "cpu_streams_idle_per_s": idle_rate,
+            "cpu_bench_s": cpu_bench,
+            "moves_s": moves_seconds,
         }
     finally:
         for fetcher in fetchers:
             fetcher.todo.put(None)
+        if reader is not None:
+            reader.stop = True
         for client in clients:
             client.close()
         for other in servers:
@@ -469,6 +660,13 @@ def main():
     )
     parser.add_argument(
         "--fetchers", type=int, default=10, help="streams that fetch the parts of each event"
+    )
+    parser.add_argument(
+        "--viewers",
+        type=int,
+        default=1,
+        help="distinct members opening the streams (round-robin); each one that opens or "
+        "closes a stream changes the board's viewer count",
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=128)
