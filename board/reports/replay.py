@@ -105,9 +105,10 @@ def apply_card_event(cards: dict[int, CardState], event: Event) -> None:
     card = cards.get(iid)
     if card is None:  # an event for a card created after the cutoff cannot happen
         return
+    state = card.__dict__  # a plain dataclass: its fields are its __dict__
     for name, value in card_fields(event.payload or {}).items():
         if name in _SETTABLE:
-            setattr(card, name, value if value is not None else _empty(name))
+            state[name] = value if value is not None else _empty(name)
 
 
 def _empty(name: str):
@@ -126,10 +127,20 @@ def card_events_query(board_id: int, after: datetime | None = None, before: date
     return query.order_by(Event.id)  # the true order; see the module docstring
 
 
+def event_rows(query):
+    """The rows of an Event query, through the session's connection: Core
+    rows without the ORM's per-row work (a report reads thousands). Pending
+    changes are flushed first, as the session's own execute would."""
+    session = db.session
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(query)
+
+
 def cards_at(board_id: int, cutoff: datetime | None) -> dict[int, CardState]:
     """Every card that existed before `cutoff` (None: now), archived or not."""
     cards: dict[int, CardState] = {}
-    for event in db.session.execute(card_events_query(board_id, before=cutoff)):
+    for event in event_rows(card_events_query(board_id, before=cutoff)):
         apply_card_event(cards, event)
     return cards
 
@@ -153,35 +164,53 @@ def cards_after_event_and_now(
     query = card_events_query(board_id)
     if initiative_ids is not None:
         query = query.where(Event.initiative_id.in_(sorted(initiative_ids)))
-    for event in db.session.execute(query):
+    for event in event_rows(query):
         if event.id <= after_event_id:
             apply_card_event(then, event)
         apply_card_event(cards, event)
     return then, cards
 
 
+def apply_to_both(then: dict, now: dict, event) -> None:
+    """Apply a card event dated before the cutoff to `then` and to `now`.
+    `now` shares a card's state object with `then` until an event after the
+    cutoff changes it (`apply_to_now`), so a shared card is changed once and
+    stays shared."""
+    iid = event.initiative_id
+    shared = now.get(iid) is then.get(iid)
+    apply_card_event(then, event)
+    if not shared:
+        apply_card_event(now, event)
+    elif iid in then:
+        now[iid] = then[iid]
+
+
+def apply_to_now(then: dict, now: dict, event) -> None:
+    """Apply a card event dated after the cutoff to `now` only: a card it
+    changes is copied first if `now` still shares it with `then`."""
+    card = now.get(event.initiative_id)
+    if card is not None and card is then.get(event.initiative_id):
+        now[event.initiative_id] = clone(card)
+    apply_card_event(now, event)
+
+
 def cards_at_and_now(board_id: int, cutoff: datetime) -> tuple[dict, dict, list]:
     """The cards at `cutoff` and now, from one pass over the log; also the card
-    events after the cutoff. Events dated before the cutoff that precede
-    every later one (the usual case: the log's prefix) are applied once, to
-    `then`; `now` starts as a copy of it at the first later event."""
+    events after the cutoff. `now` starts as `then` and shares each card's
+    state with it until an Event after the cutoff changes that card (a card
+    untouched since is the same object in both: `changes_between` skips it
+    without comparing)."""
     then: dict[int, CardState] = {}
-    now: dict[int, CardState] | None = None
+    now: dict[int, CardState] = {}
     later: list = []
-    for event in db.session.execute(card_events_query(board_id)):
+    for event in event_rows(card_events_query(board_id)):
         # Dated before the cutoff: part of `then`, as in `cards_at`, even when
         # a host with a slow clock dated it before an event with a lower id.
         if event.created_at < cutoff:
-            apply_card_event(then, event)
-            if now is not None:
-                apply_card_event(now, event)
-            continue
-        if now is None:
-            now = {iid: clone(card) for iid, card in then.items()}
-        later.append(event)
-        apply_card_event(now, event)
-    if now is None:
-        now = {iid: clone(card) for iid, card in then.items()}
+            apply_to_both(then, now, event)
+        else:
+            later.append(event)
+            apply_to_now(then, now, event)
     return then, now, later
 
 
