@@ -143,7 +143,7 @@ def cards_at_and_now(board_id: int, cutoff: datetime) -> tuple[dict, dict]:
     now = dict(then)
     query = replay.card_events_query(board_id).where(Event.id > point.last_event_id)
     for event in replay.event_rows(query):
-        if event.created_at < cutoff:
+        if event[replay.CREATED_AT] < cutoff:
             replay.apply_to_both(then, now, event)
         else:
             replay.apply_to_now(then, now, event)
