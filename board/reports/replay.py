@@ -22,6 +22,8 @@ the log recorded structure) stand first, in today's order.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -124,10 +126,15 @@ CREATED_AT = 4
 
 
 def card_events_query(board_id: int, after: datetime | None = None, before: datetime | None = None):
-    """Plain rows (id, initiative_id, kind, payload, created_at), not ORM
-    objects: a report reads thousands of events."""
+    """Rows (id, initiative_id, kind, payload's JSON text, created_at), not
+    ORM objects: a report reads thousands of events. Run it with
+    `event_rows`, which decodes the payloads."""
     query = sa.select(
-        Event.id, Event.initiative_id, Event.kind, Event.payload, Event.created_at
+        Event.id,
+        Event.initiative_id,
+        Event.kind,
+        sa.cast(Event.payload, sa.Text),
+        Event.created_at,
     ).where(Event.board_id == board_id, Event.kind.in_(CARD_KINDS))
     if after is not None:
         query = query.where(Event.created_at >= after)
@@ -136,14 +143,21 @@ def card_events_query(board_id: int, after: datetime | None = None, before: date
     return query.order_by(Event.id)  # the true order; see the module docstring
 
 
-def event_rows(query):
-    """The rows of an Event query, through the session's connection: Core
-    rows without the ORM's per-row work (a report reads thousands). Pending
-    changes are flushed first, as the session's own execute would."""
+def event_rows(query) -> Iterator[tuple]:
+    """The rows of a `card_events_query` as tuples (id, initiative_id, kind,
+    payload, created_at), the payloads decoded. Through the session's
+    connection: Core rows without the ORM's per-row work (a report reads
+    thousands). The payloads come as their JSON texts and are decoded in one
+    `json.loads` of them all: one decode per payload (the driver's on
+    PostgreSQL) was most of the query's time. Pending changes are flushed
+    first, as the session's own execute would."""
     session = db.session
     if session.autoflush:
         session.flush()
-    return session.connection().execute(query)
+    rows = session.connection().execute(query).all()
+    payloads = json.loads("[" + ",".join(row[3] or "null" for row in rows) + "]")
+    for row, payload in zip(rows, payloads, strict=True):
+        yield row[0], row[1], row[2], payload, row[4]
 
 
 def cards_at(board_id: int, cutoff: datetime | None) -> dict[int, CardState]:
