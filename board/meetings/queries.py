@@ -20,7 +20,13 @@ from ..models import (
     Meeting,
     MeetingItem,
 )
-from ..reports.replay import apply_card_event, card_events_query, end_of_day
+from ..reports.replay import (
+    CREATED_AT,
+    apply_card_event,
+    card_events_query,
+    end_of_day,
+    event_rows,
+)
 
 # Card fields whose change the meeting lists by name (column and status
 # have lines of their own).
@@ -75,8 +81,8 @@ def changes_by_card(board_id: int, since: date | None, card_ids) -> dict[int, li
     then: dict = {}
     now: dict = {}
     query = card_events_query(board_id).where(Event.initiative_id.in_(wanted))
-    for event in db.session.execute(query):
-        if event.created_at < cutoff:
+    for event in event_rows(query):
+        if event[CREATED_AT] < cutoff:
             apply_card_event(then, event)
         apply_card_event(now, event)
     out: dict[int, list[str]] = {}

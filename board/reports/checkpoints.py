@@ -7,9 +7,10 @@ Events dated before a cutoff in id order, so for a later cutoff C the state
 is the checkpoint with the Events of id > last_event_id dated before C
 applied in id order, provided no Event of id <= last_event_id is dated in
 [checkpoint cutoff, C): one only a host with a clock far behind, or an
-explicitly back-dated write, could make. That case is checked with one
-query and falls back to the full replay, so the result is always the full
-replay's (tests/test_reports_checkpoints.py compares the two).
+explicitly back-dated write, could make. That case is checked in the
+query that reads the checkpoint and falls back to the full replay, so the
+result is always the full replay's (tests/test_reports_checkpoints.py
+compares the two).
 
 Written when a report is published (`save`); deleted when personal data is
 removed from the log (`forget`, called by board/privacy); ignored when the
@@ -18,7 +19,7 @@ replayed fields change (`FIELDS_KEY`)."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -35,17 +36,39 @@ FIELDS_KEY = hashlib.sha256(
 ).hexdigest()[:32]
 
 
-def _encode(cards: dict[int, CardState]) -> list[dict]:
+# A card is stored as a list of its fields in this order, `order` as its two
+# parts at the end: [id, title, ..., archived, created_at ISO, event id]. A
+# list decodes faster than an object with named keys (no key strings, fewer
+# containers for the garbage collector) and FIELDS_KEY changes with the order.
+_NAMES = tuple(f.name for f in fields(CardState) if f.name != "order")
+
+
+def _encode(cards: dict[int, CardState]) -> list[list]:
     out = []
     for card in cards.values():
-        item = asdict(card)
+        state = card.__dict__
         created, event_id = card.order
-        item["order"] = [created.isoformat(), event_id]
-        out.append(item)
+        out.append([state[name] for name in _NAMES] + [created.isoformat(), event_id])
     return out
 
 
-def _decode(items: list[dict]) -> dict[int, CardState]:
+def _decode(items: list) -> dict[int, CardState]:
+    if items and isinstance(items[0], dict):
+        return _decode_named(items)
+    cards = {}
+    new, names, parse = object.__new__, _NAMES, datetime.fromisoformat
+    for item in items:
+        # As replay.clone does: no __init__ per card.
+        card = new(CardState)
+        state = dict(zip(names, item, strict=False))  # the two parts of `order` follow
+        state["order"] = (parse(item[-2]), item[-1])
+        card.__dict__ = state
+        cards[item[0]] = card
+    return cards
+
+
+def _decode_named(items: list[dict]) -> dict[int, CardState]:
+    """Checkpoints written before the list form: one object per card."""
     cards = {}
     for item in items:
         created, event_id = item["order"]
@@ -55,15 +78,34 @@ def _decode(items: list[dict]) -> dict[int, CardState]:
     return cards
 
 
-def _newest(board_id: int, cutoff: datetime | None) -> ReplayCheckpoint | None:
-    query = sa.select(ReplayCheckpoint).where(
-        ReplayCheckpoint.board_id == board_id, ReplayCheckpoint.fields_key == FIELDS_KEY
+def _stale_events(board_id, last_event_id, point_cutoff, cutoff: datetime | None):
+    """The card Events a checkpoint could have included (id at most its
+    `last_event_id`) dated between its cutoff and `cutoff` (None: now). The
+    arguments are values or, correlated, the checkpoint's columns."""
+    query = sa.select(Event.id).where(
+        Event.board_id == board_id,
+        Event.kind.in_(replay.CARD_KINDS),
+        Event.id <= last_event_id,
+        Event.created_at >= point_cutoff,
     )
     if cutoff is not None:
-        query = query.where(ReplayCheckpoint.cutoff <= cutoff)
-    return db.session.scalar(
-        query.order_by(ReplayCheckpoint.cutoff.desc(), ReplayCheckpoint.id.desc()).limit(1)
+        query = query.where(Event.created_at < cutoff)
+    return query
+
+
+def _newest(board_id: int, cutoff: datetime | None, valid_until: datetime | None):
+    """The newest checkpoint at or before `cutoff` (None: any) as a row of
+    (last_event_id, cards, stale), in one query: `stale` when an Event it
+    could have included is dated between its cutoff and `valid_until`
+    (None: now), when it is not usable (see the module docstring)."""
+    point = ReplayCheckpoint
+    stale = _stale_events(point.board_id, point.last_event_id, point.cutoff, valid_until)
+    query = sa.select(point.last_event_id, point.cards, stale.exists().label("stale")).where(
+        point.board_id == board_id, point.fields_key == FIELDS_KEY
     )
+    if cutoff is not None:
+        query = query.where(point.cutoff <= cutoff)
+    return db.session.execute(query.order_by(point.cutoff.desc(), point.id.desc()).limit(1)).first()
 
 
 def _still_valid(point: ReplayCheckpoint, cutoff: datetime | None) -> bool:
@@ -71,50 +113,40 @@ def _still_valid(point: ReplayCheckpoint, cutoff: datetime | None) -> bool:
     cutoff and `cutoff` (None: now)."""
     if cutoff is not None and cutoff <= point.cutoff:
         return True
-    query = sa.select(Event.id).where(
-        Event.board_id == point.board_id,
-        Event.kind.in_(replay.CARD_KINDS),
-        Event.id <= point.last_event_id,
-        Event.created_at >= point.cutoff,
-    )
-    if cutoff is not None:
-        query = query.where(Event.created_at < cutoff)
+    query = _stale_events(point.board_id, point.last_event_id, point.cutoff, cutoff)
     return db.session.scalar(query.limit(1)) is None
 
 
 def cards_at(board_id: int, cutoff: datetime | None) -> dict[int, CardState]:
-    """`replay.cards_at`, from the newest usable checkpoint when there is one."""
-    point = _newest(board_id, cutoff)
-    if point is None or not _still_valid(point, cutoff):
+    """`replay.cards_at`, from the newest usable checkpoint when there is one.
+    Two queries: the checkpoint (with its validity check), the Events after it."""
+    point = _newest(board_id, cutoff, cutoff)
+    if point is None or point.stale:
         return replay.cards_at(board_id, cutoff)
     cards = _decode(point.cards)
     query = replay.card_events_query(board_id, before=cutoff).where(Event.id > point.last_event_id)
-    for event in db.session.execute(query):
+    for event in replay.event_rows(query):
         replay.apply_card_event(cards, event)
     return cards
 
 
 def cards_at_and_now(board_id: int, cutoff: datetime) -> tuple[dict, dict]:
     """The cards at `cutoff` and now (`replay.cards_at_and_now`): from the
-    checkpoint at or before `cutoff` when one is usable for both."""
-    point = _newest(board_id, cutoff)
-    if point is None or not _still_valid(point, None):
+    checkpoint at or before `cutoff` when one is usable for both. Two
+    queries; only the Events after the checkpoint are read, and a card none
+    of them changes is one state object shared by `then` and `now`."""
+    point = _newest(board_id, cutoff, None)
+    if point is None or point.stale:
         then, now, _ = replay.cards_at_and_now(board_id, cutoff)
         return then, now
     then = _decode(point.cards)
-    now = None
+    now = dict(then)
     query = replay.card_events_query(board_id).where(Event.id > point.last_event_id)
-    for event in db.session.execute(query):
-        if event.created_at < cutoff:
-            replay.apply_card_event(then, event)
-            if now is not None:
-                replay.apply_card_event(now, event)
-            continue
-        if now is None:
-            now = {iid: replay.clone(card) for iid, card in then.items()}
-        replay.apply_card_event(now, event)
-    if now is None:
-        now = {iid: replay.clone(card) for iid, card in then.items()}
+    for event in replay.event_rows(query):
+        if event[replay.CREATED_AT] < cutoff:
+            replay.apply_to_both(then, now, event)
+        else:
+            replay.apply_to_now(then, now, event)
     return then, now
 
 

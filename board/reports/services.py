@@ -71,10 +71,9 @@ def status_as_of(board: Board, day: date, theme_id: int | None = None) -> Status
     cards archived by then are not. Grouped pejlemærke → målsætning → tiltag;
     målsætninger without tiltag are kept (the documents list them).
     `theme_id` limits the report to one pejlemærke. A fixed number of queries
-    (four to six, one more for the owners' names when a card has one, plus
-    loading `board` if expired), whatever the number of cards; from a
-    checkpoint (checkpoints.py) when a report was published on or before
-    `day`."""
+    (five, one more for the owners' names when a card has one, plus loading
+    `board` if expired), whatever the number of cards; from a checkpoint
+    (checkpoints.py) when a report was published on or before `day`."""
     cutoff = end_of_day(day)
     themes = structure_at(board, cutoff)
     cards = [c for c in checkpoints.cards_at(board.id, cutoff).values() if not c.archived]
@@ -203,12 +202,15 @@ def changes_between(
     """The net change per card from the cards `then` to the cards `now`
     (replay's CardStates), with `comments` new comments per card: the logic
     of "Ændringer siden", shared with the digests (board/digests)."""
+    # Only cards with an Event or a comment since are compared and sorted:
+    # replay gives a card no Event changed one state object in both.
+    touched = [card for iid, card in now.items() if then.get(iid) is not card or iid in comments]
     changes: list[tuple[CardState, CardChange]] = []
-    for card in sorted(now.values(), key=lambda c: c.order):
+    for card in sorted(touched, key=lambda c: c.order):
         before = then.get(card.id)
         new_comments = comments.get(card.id, 0)
         if before is not None and not new_comments and before.__dict__ == card.__dict__:
-            continue  # untouched since: nothing to compare
+            continue  # the same state (changed and back; a copy of an untouched card)
         change = CardChange(id=card.id, title=card.title, stage=card.stage)
         change.new_comments = new_comments
         if before is None:
