@@ -127,6 +127,12 @@ def message_data(event: Event, actor_name: str | None, card: dict | None) -> dic
         "filter": with_filter,
         "card": card,
         "meeting_id": (event.payload or {}).get("meeting_id"),
+        # The item a meeting's screen moved to (static/js/meeting.js: a page
+        # that shows it already, the stepping leader's, need not re-read it
+        # over a decision being typed).
+        "meeting_position": (event.payload or {}).get("position")
+        if event.kind == "meeting.current"
+        else None,
     }
 
 

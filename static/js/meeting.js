@@ -17,6 +17,7 @@
   var meetingId = Number(root.dataset.meetingId);
   var pending = false;
   var seen = {};
+  var stepped = {}; // positions this page has put on the screen itself
 
   function current() {
     var item = document.getElementById("meeting-item");
@@ -44,20 +45,24 @@
   // another is loading waits its turn here; of several waiting re-reads
   // one is enough.
   var busy = false;
+  var forced = false; // the request under way is a re-read that may replace a field being typed in
   var waiting = [];
-  function issue(method, url, values) {
+  function issue(method, url, values, force) {
     if (busy) {
-      var again = method === "GET" && waiting.some(function (w) { return w.method === "GET"; });
-      if (!again) waiting.push({ method: method, url: url, values: values });
+      var again = null;
+      if (method === "GET") waiting.forEach(function (w) { if (w.method === "GET") again = w; });
+      if (again) again.force = again.force || !!force;
+      else waiting.push({ method: method, url: url, values: values, force: !!force });
       return;
     }
     busy = true;
+    forced = !!force;
     var options = { source: root, target: "#meeting-live", swap: "innerHTML" };
     if (values) options.values = values;
     var finished = function () {
       busy = false;
       var next = waiting.shift();
-      if (next) issue(next.method, next.url, next.values);
+      if (next) issue(next.method, next.url, next.values, next.force);
     };
     var request = htmx.ajax(method, url, options);
     if (request && typeof request.then === "function") request.then(finished, finished);
@@ -70,8 +75,22 @@
       return;
     }
     pending = false;
-    issue("GET", root.dataset.currentUrl);
+    issue("GET", root.dataset.currentUrl, null, force);
   }
+
+  // A re-read asked for before the leader began to type may come back
+  // after: it must not replace what is being typed (it did: a decision
+  // typed right after stepping was lost). Such an answer is dropped, and the
+  // part is read again when the field loses focus; a re-read forced by a
+  // new item on the screen still swaps.
+  root.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.target !== root) return;
+    var config = event.detail.requestConfig;
+    if (config && config.verb === "get" && !forced && typing()) {
+      event.detail.shouldSwap = false;
+      pending = true;
+    }
+  });
 
   root.addEventListener("focusout", function () {
     window.setTimeout(function () { if (pending && !typing()) refresh(true); }, 0);
@@ -97,7 +116,14 @@
     if (seen[data.id]) return;
     seen[data.id] = true;
     var ours = data.meeting_id === meetingId;
-    if (ours && data.kind === "meeting.current") return refresh(true);
+    if (ours && data.kind === "meeting.current") {
+      // The screen moved on: re-read even over a field being typed in,
+      // unless this page made that step itself (the stepping leader's page
+      // has the answer already, and the echo of a step it made before the
+      // last one arrives late). Forcing those replaced the decision the
+      // leader had begun to type right after stepping back.
+      return refresh(!stepped[data.meeting_position]);
+    }
     if (ours || (data.initiative_id && data.initiative_id === current().card)) refresh(false);
   });
   source.addEventListener("closed", function () { source.close(); });
@@ -120,6 +146,7 @@
     var to = now.position + step;
     if (to < 0 || to >= now.count) return;
     event.preventDefault();
+    stepped[to] = true;
     issue("POST", showUrl, { position: to });
   });
 })();
