@@ -390,3 +390,28 @@ def test_events_that_are_not_the_board_pages_business_are_not_streamed(
     assert [int(m.id) for m in reader.wait_for_changes(1)] == [move.id]
     reader.read_until(lambda ms: False, timeout=0.3)
     assert len(reader.changes()) == 1
+
+
+def test_streams_at_different_places_each_get_every_event_once_in_order(
+    as_user, board, users, cards, streams, monkeypatch
+):
+    from board.live import feed
+
+    monkeypatch.setattr(feed, "KEEP", 2)  # so that a reconnect falls before the kept ones
+    leader = users["leder"]
+    first = fake_move(cards[0], "planlagt", leader)
+    _, now = streams(as_user("med"), f"/boards/{board.id}/events")
+    _, replay = streams(as_user("leder"), f"/boards/{board.id}/events?last_event_id=0")
+    wait_until_connected(now)
+    created = [int(m.id) for m in replay.wait_for_changes(4)]
+    moves = [
+        fake_move(cards[i % 3], "igangsat" if i < 3 else "afsluttet", leader) for i in range(5)
+    ]
+    assert [int(m.id) for m in now.wait_for_changes(5)] == [e.id for e in moves]
+    assert [int(m.id) for m in replay.wait_for_changes(9)] == created + [e.id for e in moves]
+    assert created[-1] == first.id
+    # A reconnect from before the kept messages gets them all from the table.
+    _, late = streams(
+        as_user("med"), f"/boards/{board.id}/events", headers={"Last-Event-ID": str(first.id)}
+    )
+    assert [int(m.id) for m in late.wait_for_changes(5)] == [e.id for e in moves]

@@ -2,7 +2,8 @@
 
 See `docs/ARCHITECTURE.md` ("Live updates") for the whole picture:
 `views.py` (the SSE endpoints and the partials a page re-reads),
-`stream.py` (one stream), `messages.py` (Event -> SSE message),
+`stream.py` (one stream), `messages.py` (Event -> SSE message), `feed.py`
+(one read per change shared by the streams of a board),
 `broker.py` (in-process wake-ups), `publisher.py` (after-commit hooks:
 NOTIFY and local wake-up), `listener.py` (PostgreSQL LISTEN), `watcher.py`
 (polling and presence upkeep), `presence.py` ("4 ser med"), `runtime.py`

@@ -5,10 +5,17 @@ may have happened on its board: it then reads the Event table, which is the
 truth. So a lost or extra wake-up costs at most latency or one cheap query,
 never data.
 
-Each board has a condition variable and two counters: `events` (bumped when
-an Event of the board may have been committed) and `presence` (bumped when
-the number of viewers changed). A stream remembers the counters it has seen
-and waits until either moves on.
+Each board has two counters: `events` (bumped when an Event of the board may
+have been committed) and `presence` (bumped when the number of viewers
+changed). A stream remembers the counters it has seen and waits until either
+moves on. The waiting is on a `threading.Event` that is set, and replaced by
+a fresh one, whenever a counter moves: under the stream service's gevent
+(which patches `threading`) setting it wakes all of a board's streams in one
+pass of the hub. A condition
+variable's `notify_all` released a lock per waiting stream, and each woken
+stream queued for the condition's own lock again: with 1,000 streams that
+was 13-15% of the stream service's profile during a series of moves, the
+Event's wait about half of that (bench/live_fanout.py).
 """
 
 from __future__ import annotations
@@ -19,12 +26,19 @@ from dataclasses import dataclass, field
 
 @dataclass
 class BoardSignals:
-    cond: threading.Condition = field(default_factory=threading.Condition)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # Set (then replaced) when `events` or `presence` moves; see the docstring.
+    changed: threading.Event = field(default_factory=threading.Event)
     events: int = 0  # generation: bumped on every possible new Event
     latest_id: int = 0  # highest Event id this process has heard of
     presence: int = 0  # generation: bumped when `viewers` changes
     viewers: int | None = None  # last known number of people watching
     streams: int = 0  # open streams of this board in this process
+
+    def bump(self) -> None:
+        """Wake the waiting streams (called with `lock` held)."""
+        self.changed.set()
+        self.changed = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -67,13 +81,15 @@ class Broker:
 
     def stream_opened(self, board_id: int) -> None:
         signals = self._board(board_id)
-        with signals.cond:
+        with signals.lock:
             signals.streams += 1
 
-    def stream_closed(self, board_id: int) -> None:
+    def stream_closed(self, board_id: int) -> int:
+        """One stream fewer; returns how many of the board's are still open."""
         signals = self._board(board_id)
-        with signals.cond:
+        with signals.lock:
             signals.streams = max(0, signals.streams - 1)
+            return signals.streams
 
     def active_boards(self) -> list[int]:
         with self._lock:
@@ -108,11 +124,11 @@ class Broker:
     def wake(self, board_id: int, event_id: int | None = None) -> None:
         """An Event of this board may have been committed."""
         signals = self._board(board_id)
-        with signals.cond:
+        with signals.lock:
             signals.events += 1
             if event_id is not None:
                 signals.latest_id = max(signals.latest_id, event_id)
-            signals.cond.notify_all()
+            signals.bump()
 
     def wake_all(self) -> None:
         """Something may have been missed (a listener reconnected)."""
@@ -126,33 +142,30 @@ class Broker:
 
     def set_viewers(self, board_id: int, count: int) -> None:
         signals = self._board(board_id)
-        with signals.cond:
+        with signals.lock:
             if signals.viewers != count:
                 signals.viewers = count
                 signals.presence += 1
-                signals.cond.notify_all()
+                signals.bump()
 
     def viewers(self, board_id: int) -> int | None:
         return self._board(board_id).viewers
 
     def seen(self, board_id: int) -> Seen:
         signals = self._board(board_id)
-        with signals.cond:
+        with signals.lock:
             return Seen(signals.events, signals.presence)
 
     def wait(self, board_id: int, seen: Seen, timeout: float) -> Seen:
         """Block until the board's counters move past `seen`, the process is
         closing, or `timeout` seconds pass. Returns the counters now."""
         signals = self._board(board_id)
-        with signals.cond:
-            signals.cond.wait_for(
-                lambda: (
-                    self._closing
-                    or signals.events != seen.events
-                    or signals.presence != seen.presence
-                ),
-                timeout=max(0.0, timeout),
-            )
+        with signals.lock:
+            if self._closing or signals.events != seen.events or signals.presence != seen.presence:
+                return Seen(signals.events, signals.presence)
+            changed = signals.changed  # set by any move of the counters from here on
+        changed.wait(max(0.0, timeout))
+        with signals.lock:
             return Seen(signals.events, signals.presence)
 
     # --- shutdown -------------------------------------------------------
@@ -167,5 +180,5 @@ class Broker:
         with self._lock:
             boards = list(self._boards.values())
         for signals in boards:
-            with signals.cond:
-                signals.cond.notify_all()
+            with signals.lock:
+                signals.bump()

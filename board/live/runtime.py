@@ -2,8 +2,8 @@
 
 `LiveRuntime` (one per app, in `app.extensions["tiltag_live"]`) owns:
 
-* the `Broker` that wakes this process's streams, and the `RoundCache` that
-  lets them share one read of the Event table per change;
+* the `Broker` that wakes this process's streams, and the `Feeds`
+  (`feed.py`) that let them share one read of the Event table per change;
 * the watcher thread (`watcher.py`): polls the Event table for boards with
   open streams (SQLite: every LIVE_POLL_SECONDS; PostgreSQL: every
   LIVE_PG_POLL_SECONDS as a safety net), counts viewers and keeps this
@@ -27,7 +27,7 @@ import threading
 
 from .. import database
 from .broker import Broker
-from .rounds import RoundCache
+from .feed import Feeds
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class LiveRuntime:
     def __init__(self, app) -> None:
         self.app = app
         self.broker = Broker()
-        self.rounds = RoundCache()
+        self.feeds = Feeds()
         self._nonce = secrets.token_hex(4)
         self._lock = threading.Lock()
         self._threads: dict[str, threading.Thread] = {}
@@ -61,7 +61,8 @@ class LiveRuntime:
         self.kick()
 
     def stream_closed(self, board_id: int) -> None:
-        self.broker.stream_closed(board_id)
+        if self.broker.stream_closed(board_id) == 0:
+            self.feeds.forget(board_id)
         self.kick()
 
     def kick(self) -> None:

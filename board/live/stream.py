@@ -2,8 +2,10 @@
 
 The view checks access and works out where to start, releases its database
 session and returns `event_stream(...)`. From then on the stream holds no
-database connection while it waits: each round borrows one briefly (a new
-app context) to read the Events after its cursor, then gives it back.
+database connection while it waits. When woken it takes the messages after
+its cursor from the board's feed (`feed.py`): one of the board's streams
+reads the Events (borrowing a pooled connection briefly, in a new app
+context) for all of them.
 
 A round happens when the broker says the board may have news, when the
 viewer count changed, and at least every LIVE_ACCESS_CHECK_SECONDS, when
@@ -31,6 +33,7 @@ from ..errors import database_unavailable, log_database_unavailable
 from ..extensions import db
 from ..models import Membership, ShareLink, User
 from . import presence
+from .feed import Messages
 from .messages import build_messages, format_sse, load_events
 
 BATCH = 200
@@ -71,9 +74,10 @@ def still_allowed(spec: StreamSpec) -> bool:
     return user.is_admin or db.session.get(Membership, (user.id, spec.board_id)) is not None
 
 
-def read_round(spec: StreamSpec, cursor: int) -> tuple[list[str], int]:
-    """The messages for Events after `cursor` (all of them, in batches)."""
-    out: list[str] = []
+def read_round(spec: StreamSpec, cursor: int) -> tuple[Messages, int]:
+    """The messages for Events after `cursor` (all of them, in batches), as
+    (event id, bytes to send), and the cursor after them."""
+    out: Messages = []
     while True:
         events = load_events(
             spec.board_id,
@@ -83,19 +87,19 @@ def read_round(spec: StreamSpec, cursor: int) -> tuple[list[str], int]:
             meetings=spec.meetings,
         )
         for event_id, data in build_messages(events):
-            out.append(format_sse(event_id, "change", data))
+            out.append((event_id, format_sse(event_id, "change", data).encode()))
         if events:
             cursor = events[-1].id
         if len(events) < BATCH:
             return out, cursor
 
 
-def read_round_in_context(app, spec: StreamSpec, cursor: int) -> tuple[list[str], int]:
+def read_round_in_context(app, spec: StreamSpec, cursor: int) -> tuple[Messages, int]:
     with app.app_context():  # a session (and pooled connection) just for this read
         return read_round(spec, cursor)
 
 
-def event_stream(runtime, spec: StreamSpec) -> Iterator[str]:
+def event_stream(runtime, spec: StreamSpec) -> Iterator[bytes]:
     app = runtime.app
     board_id = spec.board_id
     stream_id = secrets.token_hex(16)
@@ -132,7 +136,7 @@ def event_stream(runtime, spec: StreamSpec) -> Iterator[str]:
             runtime.kick()
 
 
-def _follow(runtime, spec: StreamSpec) -> Iterator[str]:
+def _follow(runtime, spec: StreamSpec) -> Iterator[bytes]:
     """The stream's rounds, until it ends (see the module docstring)."""
     app = runtime.app
     config = app.config
@@ -145,44 +149,47 @@ def _follow(runtime, spec: StreamSpec) -> Iterator[str]:
     cursor = spec.after_id
     sent_viewers = None
     # The first bytes: the reconnect delay, and headers flushed at once.
-    yield f"retry: {config['LIVE_RETRY_MS']}\n: connected\n\n"
+    yield f"retry: {config['LIVE_RETRY_MS']}\n: connected\n\n".encode()
     need_events = True
+    feed_key = (board_id, spec.show_comments, spec.meetings)
+    read_after = partial(read_round_in_context, app, spec)
     while True:
         seen = broker.seen(board_id)  # before reading: no wake-up is lost
         now = time.monotonic()
         if broker.closing or now - started >= max_seconds:
             return
-        out: list[str] = []
+        out: list[bytes] = []
         check_now = now - last_check >= check_every
         if check_now:
             with app.app_context():
                 allowed = still_allowed(spec)
             last_check = now
             if not allowed:
-                yield format_sse(None, "closed", {"reason": "access"})
+                yield format_sse(None, "closed", {"reason": "access"}).encode()
                 return
-        if check_now:
-            # Now and then read on its own, whatever the wake-ups said.
-            messages, cursor = read_round_in_context(app, spec, cursor)
-            out.extend(messages)
-        elif need_events:
-            # Woken with the board's other streams: share one read.
-            messages, cursor = runtime.rounds.read(
-                (board_id, cursor, spec.show_comments, spec.meetings),
+        if check_now or need_events:
+            # Woken with the board's other streams: one read for all of them,
+            # kept in the board's feed. Now and then (`check_now`) the feed is
+            # read again whatever the wake-ups said, once for all streams.
+            messages, cursor = runtime.feeds.read(
+                feed_key,
+                cursor,
                 seen.events,
                 lambda: broker.seen(board_id).events,
-                partial(read_round_in_context, app, spec, cursor),
+                read_after,
+                max_age=check_every / 2 if check_now else None,
             )
-            out.extend(messages)
+            if messages:
+                out.append(messages)
         viewers = broker.viewers(board_id)
         if viewers is not None and viewers != sent_viewers:
-            out.append(format_sse(None, "presence", {"viewers": viewers}))
+            out.append(format_sse(None, "presence", {"viewers": viewers}).encode())
             sent_viewers = viewers
         if out:
-            yield "".join(out)
+            yield b"".join(out)
             last_write = time.monotonic()
         elif time.monotonic() - last_write >= heartbeat:
-            yield ": heartbeat\n\n"
+            yield b": heartbeat\n\n"
             last_write = time.monotonic()
         now = time.monotonic()
         timeout = min(
