@@ -55,7 +55,9 @@ def user_for_session_id(session_id: str) -> User | None:
     user_id = parse_id(user_id)
     if user_id is None or not token:
         return None
-    user = db.session.scalar(_USER_OF_LOGIN, {"user_id": user_id, **_login_params(token)})
+    user = db.session.scalar(
+        _USER_OF_LOGIN, {"user_id": user_id, **_login_params(hash_token(token))}
+    )
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     user.login_token = token
@@ -73,7 +75,7 @@ def login_is_open(user_id: int, token_hash: str) -> bool:
     query = sa.select(LoginSession.id).where(
         LoginSession.user_id == sa.bindparam("user_id"), *_OPEN_LOGIN
     )
-    params = {"user_id": user_id, **_login_params(token_hash=token_hash)}
+    params = {"user_id": user_id, **_login_params(token_hash)}
     return db.session.scalar(query, params) is not None
 
 
@@ -91,6 +93,6 @@ _USER_OF_LOGIN = (
 )
 
 
-def _login_params(token: str | None = None, *, token_hash: str | None = None) -> dict:
+def _login_params(token_hash: str) -> dict:
     cutoff = utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
-    return {"token_hash": token_hash or hash_token(token), "cutoff": cutoff}
+    return {"token_hash": token_hash, "cutoff": cutoff}
